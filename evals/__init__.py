@@ -1,0 +1,1 @@
+"""Coding and scoring of rehearsal transcripts against the rubric."""

@@ -1,0 +1,1 @@
+"""Sparring's rehearsal engine: scenarios, retrieval, persona, conversation state, storage, models."""
