@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 2000
 OPENING_MOVE = "opening"
+FRESH_NOTES_PER_TURN = 1  # each new note costs prompt tokens on the local model; one a turn keeps replies quick
 RETRY_TEMPERATURE = 1.0  # a retry that samples like the first try tends to fail like it
 
 
@@ -238,7 +239,7 @@ class Rehearsal:
         state = director.after_move(state, decision.move, revealed)
         history = self._history(turns)
         shown = {n.id for line in history for n in line.notes}
-        fresh = tuple(n for n in notes if n.id not in shown)
+        fresh = tuple(n for n in notes if n.id not in shown)[:FRESH_NOTES_PER_TURN]
         direction = voice.direction_for(self.scenario, decision.move)
         return Rehearsal._Plan(state, decision.move, decision.reason, direction, notes, fresh, history)
 

