@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 MAX_MESSAGE_CHARS = 2000
 OPENING_MOVE = "opening"
 FRESH_NOTES_PER_TURN = 1  # each new note costs prompt tokens on the local model; one a turn keeps replies quick
+MAX_NOTE_DISTANCE = 0.78  # cosine distance past which a note is not about what was said
 RETRY_TEMPERATURE = 1.0  # a retry that samples like the first try tends to fail like it
 
 
@@ -129,6 +130,19 @@ class Rehearsal:
     def end(self, report: dict[str, Any] | None = None) -> None:
         self.services.store.end_attempt(self.attempt.id, report)
         self.attempt = self.services.store.attempt(self.attempt.id) or self.attempt
+
+    def warm_up(self) -> None:
+        """Has the local model evaluate the fixed scene and the dialogue so far, so the first
+        reply only costs its new tokens. Meant for a background thread while the coachee
+        reads or types; a no-op for chat models, which keep no prompt state here."""
+        if self.services.prompt_style != "script":
+            return
+        history = self._history(self.turns())
+        prompt = voice.script_prompt(self.cast, history, "", ())
+        try:
+            self.services.model.invoke(prompt.rsplit("\n", 1)[0], max_tokens=1)
+        except Exception:  # a failed warm-up only means a slower first reply
+            log.warning("model warm-up failed", exc_info=True)
 
     # ---- reading ---------------------------------------------------------------------
     def turns(self) -> list[Turn]:
@@ -234,12 +248,13 @@ class Rehearsal:
                 role_break=role_break,
                 hidden_left=self._hidden_left(state),
             )
-        notes = self._notes(turns, decision.move, state)
-        revealed = [n.id for n in notes if n.reveal == "on_trust"]
-        state = director.after_move(state, decision.move, revealed)
         history = self._history(turns)
         shown = {n.id for line in history for n in line.notes}
-        fresh = tuple(n for n in notes if n.id not in shown)[:FRESH_NOTES_PER_TURN]
+        retrieved = self._notes(turns, decision.move, state)
+        fresh = tuple(n for n in retrieved if n.id not in shown)[:FRESH_NOTES_PER_TURN]
+        notes = tuple(n for n in retrieved if n.id in shown or n in fresh)  # exactly what the prompt holds
+        revealed = [n.id for n in notes if n.reveal == "on_trust"]
+        state = director.after_move(state, decision.move, revealed)
         direction = voice.direction_for(self.scenario, decision.move)
         return Rehearsal._Plan(state, decision.move, decision.reason, direction, notes, fresh, history)
 
@@ -260,15 +275,16 @@ class Rehearsal:
         except Exception:  # retrieval is grounding, not a reason to lose the turn
             log.exception("note retrieval failed; replying without notes")
             return ()
-        return tuple(r.note for r in found)[:2]
+        relevant = [r for r in found if r.distance <= MAX_NOTE_DISTANCE or r.note.reveal == "on_trust"]
+        return tuple(r.note for r in relevant)[:2]
 
     def _history(self, turns: list[Turn]) -> list[voice.Line]:
         by_id = {n.id: n for n in self.scenario.notes}
         seen: set[str] = set()
         lines = []
         for t in turns:
-            fresh = tuple(by_id[i] for i in (t.notes or []) if i in by_id and i not in seen)
-            seen.update(t.notes or [])
+            fresh = tuple(by_id[i] for i in (t.notes or []) if i in by_id and i not in seen)[:FRESH_NOTES_PER_TURN]
+            seen.update(n.id for n in fresh)
             lines.append(voice.Line(t.role, t.text, t.direction, fresh if t.role == "persona" else ()))
         return lines
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import typer
@@ -80,6 +81,7 @@ def run(
     user = services.store.user(user_name)
     rehearsal = Rehearsal.start(services, user, scenario_id, difficulty)
     if lines is None:
+        threading.Thread(target=rehearsal.warm_up, daemon=True).start()  # while the coachee reads
         _briefing(rehearsal)
     typer.secho(f"{rehearsal.persona.name}: {rehearsal.scenario.opening}", fg=typer.colors.CYAN)
     code = 0

@@ -150,3 +150,28 @@ def test_pending_turn_survives_a_restart(services, rehearsal):
     resumed = Rehearsal.resume(services, rehearsal.attempt.id)
     assert resumed.pending
     assert resumed.reply().turn.role == "persona"
+
+
+def test_each_prompt_extends_the_previous_one_so_the_model_reuses_its_prefix(rehearsal, services):
+    for line in [
+        "What does the contract say? [open_question]",
+        "So your boss wants volume. [reflection]",
+        "Extras aren't included. [limit]",
+        "I hear you. Still no. [acknowledge, limit]",
+    ]:
+        rehearsal.submit(line)
+        rehearsal.reply()
+    prompts = services.model.prompts
+    assert len(prompts) >= 4
+    for before, after in zip(prompts, prompts[1:], strict=False):
+        assert after.startswith(before.rsplit("\n", 1)[0])
+    stored_notes = [n for t in rehearsal.turns() for n in (t.notes or [])]
+    assert stored_notes, "replies should record the notes they drew on"
+
+
+def test_warm_up_evaluates_the_prompt_prefix_the_first_reply_will_share(rehearsal, services):
+    rehearsal.warm_up()
+    warm = services.model.prompts[-1]
+    rehearsal.submit("What's up? [open_question]")
+    rehearsal.reply()
+    assert services.model.prompts[-1].startswith(warm)
