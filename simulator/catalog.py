@@ -91,8 +91,10 @@ def _yaml_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.glob("*.y*ml") if p.is_file())
 
 
-def load_catalog(scenarios_dir: Path = SCENARIOS_DIR, personas_dir: Path = PERSONAS_DIR) -> Catalog:
+def load_catalog(scenarios_dir: Path | None = None, personas_dir: Path | None = None) -> Catalog:
     """Loads every persona and scenario it can; problems are collected, not raised."""
+    scenarios_dir = scenarios_dir or SCENARIOS_DIR
+    personas_dir = personas_dir or PERSONAS_DIR
     catalog = Catalog()
     for path in _yaml_files(personas_dir):
         persona, problems = _load_one(path, Persona)

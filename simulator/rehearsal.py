@@ -134,8 +134,8 @@ class Rehearsal:
     def warm_up(self) -> None:
         """Has the local model evaluate the fixed scene and the dialogue so far, so the first
         reply only costs its new tokens. Meant for a background thread while the coachee
-        reads or types; a no-op for chat models, which keep no prompt state here."""
-        if self.services.prompt_style != "script":
+        reads or types; a no-op for models that keep no prompt state between calls."""
+        if self.services.prompt_style != "script" or not getattr(self.services.model, "reuse_prefix", False):
             return
         history = self._history(self.turns())
         prompt = voice.script_prompt(self.cast, history, "", ())
@@ -189,6 +189,8 @@ class Rehearsal:
         stored turn holds the retried or fallback line (`last_reply.replaced` is True).
         Raises ModelUnavailable if the model cannot be reached; nothing is lost then.
         """
+        if self.ended:
+            raise MessageError("This attempt has ended. Start a new one or replay from a turn.")
         turns = self.turns()
         if not turns or turns[-1].role != "coachee":
             raise MessageError("There is no message waiting for a reply.")

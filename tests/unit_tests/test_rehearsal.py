@@ -169,9 +169,28 @@ def test_each_prompt_extends_the_previous_one_so_the_model_reuses_its_prefix(reh
     assert stored_notes, "replies should record the notes they drew on"
 
 
+class CachingFake(FakeScriptLLM):
+    """A fake that, like the embedded model, keeps its evaluated prompt between calls."""
+
+    reuse_prefix: bool = True
+
+
 def test_warm_up_evaluates_the_prompt_prefix_the_first_reply_will_share(rehearsal, services):
+    services.model = CachingFake()
     rehearsal.warm_up()
     warm = services.model.prompts[-1]
     rehearsal.submit("What's up? [open_question]")
     rehearsal.reply()
     assert services.model.prompts[-1].startswith(warm)
+
+
+def test_warm_up_does_nothing_for_models_without_prompt_state(rehearsal, services):
+    rehearsal.warm_up()
+    assert services.model.prompts == []
+
+
+def test_an_ended_attempt_gets_no_reply(rehearsal):
+    rehearsal.submit("Hello? [closed_question]")
+    rehearsal.end()
+    with pytest.raises(MessageError, match="ended"):
+        rehearsal.reply()

@@ -1,0 +1,1 @@
+"""The Streamlit pages of Sparring (run by app.py through st.navigation)."""

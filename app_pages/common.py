@@ -1,0 +1,134 @@
+"""What every page shares: the services (built once per process), who is rehearsing,
+navigation that keeps the URL meaningful, and small formatting helpers.
+
+The pages are a thin layer over `simulator.rehearsal.Rehearsal`; nothing here talks to
+the model, the index or the database except through `Services`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, NoReturn
+
+import streamlit as st
+
+from simulator.config import Settings
+from simulator.rehearsal import Services
+from simulator.schema import Difficulty, Scenario
+from simulator.storage import User
+
+LIBRARY_PAGE = "app_pages/library.py"
+REHEARSE_PAGE = "app_pages/rehearse.py"
+ATTEMPTS_PAGE = "app_pages/attempts.py"
+
+LOADING_MESSAGE = "Loading the model and indexing scenario notes…"
+DEFAULT_USER = "guest"
+USER_KEY = "user_name"  # session-state key of the sidebar's name box
+LAST_ATTEMPT_KEY = "last_attempt"  # the attempt the Rehearse page showed last in this session
+
+
+# ---- services -----------------------------------------------------------------------------
+@st.cache_resource(show_spinner=LOADING_MESSAGE)
+def _build_services() -> Services:
+    """Catalog, store, coder, model and notes index: once per process, shared by all sessions.
+
+    A failure is not cached, so fixing the problem (e.g. installing the model) and
+    reloading the page is enough.
+    """
+    from simulator.services import build_services
+
+    return build_services(Settings.from_env())
+
+
+def get_services() -> Services:
+    """The shared services, or a clear error (with the fix) and a stopped page."""
+    try:
+        return _build_services()
+    except Exception as exc:  # any start-up failure is shown, never a traceback
+        show_startup_error(exc)
+        st.stop()
+
+
+def is_fake_backend(services: Services) -> bool:
+    """True when replies come from the deterministic test model, not a real one."""
+    from simulator.models.fake import FakeScriptLLM
+
+    return isinstance(services.model, FakeScriptLLM) or services.backend_label.lower().startswith("fake")
+
+
+def show_startup_error(exc: BaseException) -> None:
+    message = str(exc).strip() or exc.__class__.__name__
+    st.error(
+        "**Sparring could not start.** It needs its model, the scenario notes index and the database.\n\n"
+        "Nothing you rehearsed is lost. Fix the problem below, then reload this page.",
+        icon=":material/error:",
+    )
+    st.code(message, language=None, wrap_lines=True)
+
+
+# ---- who is rehearsing ---------------------------------------------------------------------
+def clean_name(name: str | None) -> str:
+    return (name or "").strip()[:120] or DEFAULT_USER
+
+
+def user_name() -> str:
+    """The name in the sidebar; on a fresh session it comes from the URL (`?user=`)."""
+    if USER_KEY not in st.session_state:
+        st.session_state[USER_KEY] = clean_name(st.query_params.get("user"))
+    return clean_name(st.session_state[USER_KEY])
+
+
+def current_user(services: Services) -> User:
+    return services.store.user(user_name())
+
+
+def keep_user_in_url() -> None:
+    """Puts `user` back in the URL after a page change cleared the query string."""
+    name = user_name()
+    if st.query_params.get("user") != name:
+        st.query_params["user"] = name
+
+
+# ---- navigation ------------------------------------------------------------------------------
+def go(page: str, **params: Any) -> NoReturn:
+    """Opens a page with the given query parameters; `user` always travels along."""
+    query = {"user": user_name()} | {k: str(v) for k, v in params.items() if v is not None}
+    st.switch_page(page, query_params=query)
+
+
+def open_attempt(attempt_id: int) -> NoReturn:
+    st.session_state[LAST_ATTEMPT_KEY] = attempt_id
+    go(REHEARSE_PAGE, attempt=attempt_id)
+
+
+def open_briefing(scenario_id: str, difficulty: str | None = None) -> NoReturn:
+    go(REHEARSE_PAGE, scenario=scenario_id, difficulty=difficulty)
+
+
+# ---- formatting ------------------------------------------------------------------------------
+def difficulty_options() -> list[str]:
+    return [level.value for level in Difficulty]
+
+
+def valid_difficulty(scenario: Scenario, value: str | None) -> str:
+    options = difficulty_options()
+    return value if value in options else scenario.default_difficulty.value
+
+
+def label(value: str) -> str:
+    """`agree_next_step` -> `Agree next step`."""
+    return value.replace("_", " ").capitalize()
+
+
+def when(moment: datetime | None) -> str:
+    if moment is None:
+        return "–"
+    if moment.tzinfo is None:  # SQLite keeps no time zone; the store writes UTC
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%d %b %Y, %H:%M UTC")
+
+
+def badges(items: list[str], color: str = "blue") -> str:
+    """Markdown badges; brackets are dropped so a skill cannot break the directive."""
+    cleaned = [item.replace("[", "(").replace("]", ")") for item in items]
+    return " ".join(f":{color}-badge[{item}]" for item in cleaned)

@@ -1,0 +1,226 @@
+"""The real app in headless Chromium: `streamlit run app.py` with the fake model, driven by Playwright.
+
+Skipped (with the reason) when Chromium or Playwright is missing; `scripts/setup.sh --dev`
+installs both. Screenshots land in test-artifacts/ (gitignored) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from simulator.catalog import load_catalog
+from simulator.config import Settings
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+MODELS_DIR = Settings.from_env().models_path  # before the data dir is pointed elsewhere
+SCENARIO = "vague_it_colleague"
+LINE = "What did you take the request to mean?"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+START_TIMEOUT_S = 90
+REPLY_TIMEOUT_MS = 60_000
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"streamlit exited with {proc.returncode}:\n{log.read_text(errors='replace')[-4000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.5)
+    pytest.fail(f"streamlit did not become healthy in {START_TIMEOUT_S}s:\n{log.read_text(errors='replace')[-4000:]}")
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    path = shutil.which("chromium")
+    if path is None:
+        pytest.skip("Chromium is not installed (`apt-get install chromium`, or `scripts/setup.sh --dev` as root)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        pytest.skip("Playwright is not installed (`pip install playwright`, or `pip install -e .[dev]`)")
+    return path
+
+
+@pytest.fixture(scope="module")
+def server(chromium, tmp_path_factory):  # `chromium` first: skip before starting anything
+    from simulator.embeddings import missing_embedding_files
+
+    settings = Settings.from_env({"SPARRING_MODELS_DIR": str(MODELS_DIR)})
+    if missing_embedding_files(settings):
+        pytest.skip(
+            f"the embedding model is not installed in {MODELS_DIR}: "
+            "`python -m simulator.models install --embeddings-only`"
+        )
+    data = tmp_path_factory.mktemp("browser-data")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SPARRING_DATABASE_URL", "SPARRING_CHROMA_HOST", "OPENAI_BASE_URL"}
+    }
+    env |= {"SPARRING_LLM": "fake", "SPARRING_DATA_DIR": str(data), "SPARRING_MODELS_DIR": str(MODELS_DIR)}
+    port = _free_port()
+    log = data / "streamlit.log"
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+        "--server.headless", "true",
+        "--server.port", str(port),
+        "--server.address", "127.0.0.1",
+        "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none",
+    ]  # fmt: skip
+    with log.open("wb") as out:
+        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, proc, log)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def browser(chromium):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        try:
+            yield instance
+        finally:
+            instance.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def _shot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.wait_for_timeout(400)  # let the last delta paint
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def _no_exception(page) -> None:
+    from playwright.sync_api import expect
+
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def test_open_a_briefing_start_and_get_a_reply(server, page):
+    from playwright.sync_api import expect
+
+    catalog = load_catalog()
+    scenario = catalog.scenarios[SCENARIO]
+    persona = catalog.persona_for(scenario)
+
+    page.goto(f"{server}/?user=browser-test")
+    expect(page.get_by_role("heading", name="Scenario library")).to_be_visible(timeout=START_TIMEOUT_S * 1000)
+    expect(page.get_by_text(scenario.title, exact=True)).to_be_visible()
+    expect(page.get_by_text("deterministic test lines").first).to_be_visible()
+    _no_exception(page)
+    _shot(page, "browser-library")
+
+    page.locator(f".st-key-briefing_{SCENARIO} button").click()
+    expect(page.get_by_text(scenario.briefing.your_goal)).to_be_visible()
+    _shot(page, "browser-briefing")
+    page.get_by_role("button", name="Start the conversation").click()
+
+    messages = page.get_by_test_id("stChatMessage")
+    expect(messages).to_have_count(1)
+    expect(messages.first).to_contain_text(scenario.opening)
+    assert "attempt=" in page.url and "user=browser-test" in page.url
+
+    box = page.get_by_test_id("stChatInputTextArea")
+    box.fill(LINE)
+    box.press("Enter")
+    expect(messages).to_have_count(3, timeout=REPLY_TIMEOUT_MS)
+    expect(messages.nth(1)).to_contain_text(LINE)
+    reply = messages.nth(2)
+    expect(reply).to_have_attribute("data-testid", "stChatMessage")
+    expect(page.get_by_label(f"Chat message from {persona.name}")).to_have_count(2)
+    expect(page.get_by_label("Chat message from user")).to_have_count(1)
+    reply_text = reply.inner_text().replace(persona.name, "", 1).strip()
+    assert reply_text, "the persona's reply is empty"
+    _no_exception(page)
+    _shot(page, "browser-chat")
+
+    # Reloading the page resumes the same attempt.
+    page.reload()
+    expect(messages).to_have_count(3, timeout=REPLY_TIMEOUT_MS)
+    expect(messages.nth(1)).to_contain_text(LINE)
+
+    # The coach view adds the move and state under each persona line, and a chart.
+    page.get_by_text("Coach view", exact=True).click()
+    expect(page.get_by_text("frustration").first).to_be_visible()
+    expect(page.get_by_test_id("stVegaLiteChart")).to_have_count(1)
+    _no_exception(page)
+    _shot(page, "browser-coach-view")
+
+    # A line over the limit is not sent: the error says why and the draft keeps every character.
+    too_long = ("I want to explain everything. " * 80).strip()  # about 2,400 characters
+    box.fill(too_long)
+    box.press("Enter")
+    expect(page.get_by_text("the limit is 2,000").first).to_be_visible()
+    expect(page.get_by_role("textbox", name="Your draft")).to_have_value(too_long)
+    expect(messages).to_have_count(3)
+    _shot(page, "browser-draft")
+
+    # Ending the attempt removes the chat box and says it is saved.
+    page.get_by_role("button", name="End attempt").click()
+    expect(page.get_by_text("Attempt saved.")).to_be_visible()
+    expect(page.get_by_test_id("stChatInputTextArea")).to_have_count(0)
+    _shot(page, "browser-ended")
+
+    # My attempts lists it, under this user's name.
+    page.get_by_role("link", name="My attempts").click()
+    expect(page.get_by_role("heading", name="My attempts")).to_be_visible()
+    expect(page.get_by_text(scenario.title).first).to_be_visible()
+    expect(page.get_by_text("Ended").first).to_be_visible()
+    assert "user=browser-test" in page.url
+    _no_exception(page)
+    _shot(page, "browser-attempts")
