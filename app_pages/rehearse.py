@@ -205,6 +205,7 @@ def stream_reply(rehearsal: Rehearsal, where: DeltaGenerator, coach: bool) -> No
             raise
         state.pop(k["streaming"], None)
         state.pop(k["model_error"], None)
+        warm_up_once(rehearsal)  # read the new script while the coachee reads the reply
         reply = rehearsal.last_reply
         if reply is not None and reply.replaced:
             st.rerun()  # show the kept (guarded) line, not what was streamed
@@ -339,9 +340,10 @@ def handle_input(
 
 
 def warm_up_once(rehearsal: Rehearsal) -> None:
-    """Lets a local model read the scene while the coachee reads or types (once per attempt and session)."""
+    """Lets a local model read the script so far while the coachee reads or types (once per
+    persona line and session), so their next reply only costs the new line."""
     warm_up = getattr(rehearsal, "warm_up", None)
-    flag = f"warmed_{rehearsal.attempt.id}"
+    flag = f"warmed_{rehearsal.attempt.id}_{len(rehearsal.turns())}"
     if warm_up is None or rehearsal.ended or rehearsal.pending or st.session_state.get(flag):
         return
     st.session_state[flag] = True

@@ -31,6 +31,7 @@ MAX_MESSAGE_CHARS = 2000
 OPENING_MOVE = "opening"
 FRESH_NOTES_PER_TURN = 1  # each new note costs prompt tokens on the local model; one a turn keeps replies quick
 MAX_NOTE_DISTANCE = 0.78  # cosine distance past which a note is not about what was said
+STRONG_NOTE_DISTANCE = 0.7  # close enough to the coachee's new line to be worth its prompt tokens
 RETRY_TEMPERATURE = 1.0  # a retry that samples like the first try tends to fail like it
 
 
@@ -132,15 +133,18 @@ class Rehearsal:
         self.attempt = self.services.store.attempt(self.attempt.id) or self.attempt
 
     def warm_up(self) -> None:
-        """Has the local model evaluate the fixed scene and the dialogue so far, so the first
-        reply only costs its new tokens. Meant for a background thread while the coachee
-        reads or types; a no-op for models that keep no prompt state between calls."""
+        """Has the local model evaluate everything known before the coachee's next line (the
+        scene, the dialogue, the notes it brings up, the coachee's speaker cue), so the reply
+        only costs the new line's tokens. Run it in the background while the coachee reads
+        or types; a no-op for models that keep no prompt state between calls."""
         if self.services.prompt_style != "script" or not getattr(self.services.model, "reuse_prefix", False):
             return
-        history = self._history(self.turns())
-        prompt = voice.script_prompt(self.cast, history, "", ())
+        turns = self.turns()
+        if turns[-1].role != "persona":
+            return
+        prompt = voice.script_lead_in(self.cast, self._history(turns), self._lead_notes(turns))
         try:
-            self.services.model.invoke(prompt.rsplit("\n", 1)[0], max_tokens=1)
+            self.services.model.invoke(prompt, max_tokens=1)
         except Exception:  # a failed warm-up only means a slower first reply
             log.warning("model warm-up failed", exc_info=True)
 
@@ -171,8 +175,9 @@ class Rehearsal:
         turns = self.turns()
         context = next((t.text for t in reversed(turns) if t.role == "persona"), None)
         coded = self.services.coder.code(text, context)
+        lead = [n.id for n in self._lead_notes(turns)]
         return self.services.store.add_turn(
-            self.attempt.id, "coachee", text, codes=sorted(coded.codes), cues=dict(coded.cues)
+            self.attempt.id, "coachee", text, codes=sorted(coded.codes), cues=dict(coded.cues), notes=lead
         )
 
     # ---- a persona turn --------------------------------------------------------------
@@ -252,9 +257,13 @@ class Rehearsal:
             )
         history = self._history(turns)
         shown = {n.id for line in history for n in line.notes}
-        retrieved = self._notes(turns, decision.move, state)
-        fresh = tuple(n for n in retrieved if n.id not in shown)[:FRESH_NOTES_PER_TURN]
-        notes = tuple(n for n in retrieved if n.id in shown or n in fresh)  # exactly what the prompt holds
+        retrieved = self._retrieve(turns, decision.move, state)
+        fresh = tuple(
+            r.note
+            for r in retrieved
+            if r.note.id not in shown and (r.distance <= STRONG_NOTE_DISTANCE or r.note.reveal == "on_trust")
+        )[:FRESH_NOTES_PER_TURN]
+        notes = tuple(r.note for r in retrieved if r.note.id in shown or r.note in fresh)  # what the prompt holds
         revealed = [n.id for n in notes if n.reveal == "on_trust"]
         state = director.after_move(state, decision.move, revealed)
         direction = voice.direction_for(self.scenario, decision.move)
@@ -263,11 +272,13 @@ class Rehearsal:
     def _hidden_left(self, state: PersonaState) -> bool:
         return any(n.reveal == "on_trust" and n.id not in state.revealed for n in self.scenario.notes)
 
-    def _notes(self, turns: list[Turn], move: Move, state: PersonaState) -> tuple[Note, ...]:
+    def _retrieve(self, turns: list[Turn], move: Move, state: PersonaState, query: str = "") -> list[Retrieved]:
+        """Notes near the conversation so far: those the persona may share, and on an
+        `open_up` move also one it was keeping back. Failures mean no notes, not no reply."""
         index = self.services.index
         if index is None or move == Move.stay_in_role:
-            return ()
-        query = " ".join(t.text for t in turns[-3:]) + " " + voice.direction_for(self.scenario, move)
+            return []
+        query = query or " ".join(t.text for t in turns[-3:]) + " " + voice.direction_for(self.scenario, move)
         locked = tuple(n.id for n in self.scenario.notes if n.reveal == "on_trust" and n.id not in state.revealed)
         try:
             found: list[Retrieved] = index.retrieve(self.scenario, query, k=2, reveal="any", exclude=locked)
@@ -276,9 +287,17 @@ class Rehearsal:
                 found = secret + found
         except Exception:  # retrieval is grounding, not a reason to lose the turn
             log.exception("note retrieval failed; replying without notes")
-            return ()
-        relevant = [r for r in found if r.distance <= MAX_NOTE_DISTANCE or r.note.reveal == "on_trust"]
-        return tuple(r.note for r in relevant)[:2]
+            return []
+        return [r for r in found if r.distance <= MAX_NOTE_DISTANCE or r.note.reveal == "on_trust"]
+
+    def _lead_notes(self, turns: list[Turn]) -> tuple[Note, ...]:
+        """The note the conversation so far brings to the persona's mind before the coachee
+        speaks; it goes into the script ahead of their line, so it can be evaluated early."""
+        state = PersonaState.model_validate(next(t.state for t in reversed(turns) if t.role == "persona" and t.state))
+        query = " ".join(t.text for t in turns[-2:])
+        shown = {n.id for line in self._history(turns) for n in line.notes}
+        found = self._retrieve(turns, self.scenario.resting_move, state, query)
+        return tuple(r.note for r in found if r.note.id not in shown)[:FRESH_NOTES_PER_TURN]
 
     def _history(self, turns: list[Turn]) -> list[voice.Line]:
         by_id = {n.id: n for n in self.scenario.notes}
@@ -287,7 +306,7 @@ class Rehearsal:
         for t in turns:
             fresh = tuple(by_id[i] for i in (t.notes or []) if i in by_id and i not in seen)[:FRESH_NOTES_PER_TURN]
             seen.update(n.id for n in fresh)
-            lines.append(voice.Line(t.role, t.text, t.direction, fresh if t.role == "persona" else ()))
+            lines.append(voice.Line(t.role, t.text, t.direction, fresh))
         return lines
 
     def _stream(self, plan: Rehearsal._Plan, **params: Any) -> Iterator[str]:

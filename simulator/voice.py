@@ -21,6 +21,7 @@ from simulator.schema import Move, Note, Persona, Scenario
 
 EXAMPLES_PER_MOVE = 2
 MAX_HISTORY_CHARS = 7000  # about 1,800 tokens: keeps the script inside a 4k context
+TRIM_BLOCK = 8
 CONVERSATION_MARK = "The conversation:"
 DIRECTION_TAG = "direction"
 
@@ -106,28 +107,42 @@ def _note_line(cast: Cast, note: Note) -> str:
 def _script_lines(cast: Cast, history: list[Line]) -> list[str]:
     out: list[str] = []
     for line in history:
+        out += [_note_line(cast, note) for note in line.notes]
         if line.role == "coachee":
             out.append(f"{cast.coachee_cue}: {_one_line(line.text)}")
-            continue
-        out += [_note_line(cast, note) for note in line.notes]
-        out.append(f"{cast.persona_cue} ({line.direction or 'calm'}): {_one_line(line.text)}")
+        else:
+            out.append(f"{cast.persona_cue} ({line.direction or 'calm'}): {_one_line(line.text)}")
     return out
 
 
 def _trimmed(lines: list[str]) -> list[str]:
-    """Drops the oldest lines (keeping the opening) when the dialogue outgrows the budget."""
+    """Drops the oldest lines (keeping the opening) when the dialogue outgrows the budget.
+
+    Lines go TRIM_BLOCK at a time, so the trimmed script stays the same for several turns
+    and the model keeps reusing its prefix between trims.
+    """
     if sum(len(x) + 1 for x in lines) <= MAX_HISTORY_CHARS:
         return lines
     head, rest = lines[:1], lines[1:]
-    while rest and sum(len(x) + 1 for x in head + rest) > MAX_HISTORY_CHARS:
-        rest = rest[1:]
-    return head + ["(…)"] + rest
+    drop = 0
+    while rest[drop:] and sum(len(x) + 1 for x in head + rest[drop:]) > MAX_HISTORY_CHARS:
+        drop += TRIM_BLOCK
+    return head + ["(…)"] + rest[drop:]
+
+
+def _script(cast: Cast, history: list[Line], tail: list[str]) -> str:
+    return "\n".join([scene(cast), *_trimmed(_script_lines(cast, history)), *tail])
 
 
 def script_prompt(cast: Cast, history: list[Line], direction: str, notes: tuple[Note, ...]) -> str:
     """The screenplay, ending with the persona's speaker cue for the next line."""
-    tail = [_note_line(cast, note) for note in notes] + [f"{cast.persona_cue} ({direction}):"]
-    return "\n".join([scene(cast), *_trimmed(_script_lines(cast, history)), *tail])
+    return _script(cast, history, [_note_line(cast, n) for n in notes] + [f"{cast.persona_cue} ({direction}):"])
+
+
+def script_lead_in(cast: Cast, history: list[Line], notes: tuple[Note, ...]) -> str:
+    """The screenplay up to the coachee's speaker cue: what is known before they speak,
+    so the local model can evaluate it while they are still typing."""
+    return _script(cast, history, [_note_line(cast, n) for n in notes] + [f"{cast.coachee_cue}:"])
 
 
 SYSTEM_TEMPLATE = """You are playing {name} in a rehearsal of a difficult conversation at work. The other
