@@ -46,6 +46,8 @@ with st.sidebar:
             "not a real model. Set `SPARRING_LLM` to `embedded` or `openai` for real conversations.",
             icon=":material/science:",
         )
+    for problem in services.problems:
+        st.warning(problem, icon=":material/cloud_off:")
     if services.catalog.problems:
         by_file: dict[str, list[str]] = {}
         for problem in services.catalog.problems:

@@ -65,8 +65,8 @@ def timed_run(services: Services, lines: list[str], *, reuse_prefix: bool, warm:
     for i, line in enumerate(lines, start=1):
         if warm:
             rehearsal.warm_up()
-        rehearsal.submit(line)
         start = time.perf_counter()
+        rehearsal.submit(line)
         first = None
         for _ in rehearsal.reply_stream():
             first = first if first is not None else time.perf_counter() - start

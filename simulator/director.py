@@ -62,24 +62,21 @@ def _limit_dynamics(
     state: PersonaState, codes: frozenset[str], scenario: Scenario, difficulty: Difficulty
 ) -> Decision | None:
     """A persona who wants what the limit refuses: pushes harder on wavering, tests a
-    stated limit a set number of times, and accepts once it holds and a need is met."""
+    stated limit a set number of times (counted again from zero after the coachee caves,
+    since pushing has just worked), and accepts once it holds and a need is met."""
     tests_needed = scenario.difficulty[difficulty].limit_tests
     if codes & WAVERING:
         move = Move.escalate if scenario.pressure_move == Move.escalate else Move.test_limit
         return Decision(move, "the coachee wavered, so pushing works")
     if not state.limit_stated:
         return None
-    if codes & HOSTILE and state.frustration >= UPSET:
-        return Decision(Move.escalate, "limit met with blame")
+    if codes & HOSTILE:
+        return None  # blame is answered as blame, limit or not
     if state.limit_tests < tests_needed:
         return Decision(Move.test_limit, f"testing the limit ({state.limit_tests + 1} of {tests_needed})")
-    held = state.capitulations == 0
-    need_met = state.alternative_offered or "acknowledge" in codes or "alternative" in codes
-    if held and need_met:
+    if state.alternative_offered or codes & {"acknowledge", "alternative"}:
         return Decision(Move.accept, "the limit held and the need was taken seriously")
-    if held:
-        return None
-    return Decision(Move.test_limit, "the limit gave way once, so it may again")
+    return None
 
 
 def after_move(state: PersonaState, move: Move, revealed: list[str]) -> PersonaState:

@@ -18,17 +18,14 @@ MAX_WORDS = 60
 LEAK_NGRAM = 7  # this many consecutive words shared with a hidden text counts as a leak
 
 ASSISTANT_TALK = re.compile(
-    r"\b(as an ai|an ai\b|a language model|language model|large language|chatbot|openai|"
-    r"(ai|virtual|digital|helpful) assistant|"
-    r"i('m| am) (just )?(a|an) (ai|bot|program|computer)|i can(no|')t (help|assist) with|"
-    r"how (can|may) i (help|assist)|happy to help|glad to help|here('s| is) (a|an|the) (response|reply|line)|"
-    r"role-?play|in character|out of character|my (instructions|prompt|programming)|system prompt|"
-    r"stage direction|screenplay|rubric|coachee|persona)\b",
+    r"\b(as an ai|i('m| am) (just )?(an? )?(ai|bot|language model|chatbot|program)\b|a language model|"
+    r"large language model|chatbot|openai|(ai|virtual|digital) assistant|"
+    r"how (can|may) i (help|assist) you( today)?\b|here('s| is) (a|an|the) (response|reply|line|dialogue)|"
+    r"role-?play|in character|out of character|my (instructions|programming|system prompt)|system prompt|"
+    r"stage direction|screenplay|rubric|coachee)\b",
     re.IGNORECASE,
 )
-ASSISTANT_OPENERS = re.compile(
-    r"^(certainly|of course[,!]|sure[,!] here|absolutely[,!] here|great question)", re.IGNORECASE
-)
+ASSISTANT_OPENERS = re.compile(r"^(certainly[,!] here|sure[,!] here|absolutely[,!] here|great question)", re.IGNORECASE)
 STAGE_DIRECTIONS = re.compile(r"\*[^*]{0,200}\*|\([^()]{0,200}\)|\[[^\[\]]{0,200}\]")
 RUBRIC_TERMS = [code for code in CODES if "_" in code]  # plain words like "limit" are fine to say
 CODE_LIKE = re.compile(r"```|</?[a-z]+>|https?://|\{\s*\"|\b(" + "|".join(RUBRIC_TERMS) + r")\b")
@@ -43,6 +40,7 @@ class GuardContext:
     hidden_texts: tuple[str, ...] = ()  # card, coach notes, locked notes: never to be said
     previous_lines: tuple[str, ...] = ()  # the persona's own earlier lines
     other_moods: tuple[str, ...] = ()  # example lines written for other moves than this one
+    never_says: tuple[str, ...] = ()  # phrases from the persona card that are out of character
     last_coachee_line: str = ""
 
 
@@ -68,7 +66,7 @@ def clean(raw: str, ctx: GuardContext) -> str:
     """The spoken words of a raw model reply, cut before anything that isn't the persona's."""
     text = raw.replace("\r", "\n").strip()
     for cue in {ctx.coachee_cue, ctx.coachee_name.split()[0], ctx.coachee_name}:
-        text = re.split(rf"(?:^|\n|\s)(?:{re.escape(cue)})\s*(?:\([^)]*\))?\s*:", text, flags=re.IGNORECASE)[0]
+        text = re.split(rf"(?:^|\n|(?<=[.!?\"”…])\s+)(?:{re.escape(cue)})\s*(?:\([^)]*\))?\s*:", text)[0]
     text = text.split("\n")[0] if text.strip() else ""
     for cue in {ctx.persona_cue, ctx.persona_name, ctx.persona_name.split()[0]}:
         text = re.sub(rf"^\s*{re.escape(cue)}\s*(\([^)]*\))?\s*:\s*", "", text, flags=re.IGNORECASE)
@@ -86,17 +84,27 @@ def _truncate(text: str) -> str:
     return clipped[: end + 1] if end > 0 else clipped + "…"
 
 
-def check(raw: str, ctx: GuardContext) -> Verdict:
-    text = clean(raw, ctx)
+def live_problems(text: str, ctx: GuardContext) -> list[str]:
+    """What can be told from part of a reply: checked while it streams, before it is shown."""
     problems = []
-    if len(_words(text)) == 0:
-        problems.append("empty reply")
     if ASSISTANT_TALK.search(text) or ASSISTANT_OPENERS.search(text):
         problems.append("assistant talk or meta talk")
     if CODE_LIKE.search(text):
         problems.append("markup, code or rubric terms")
     if _leaks(text, ctx.hidden_texts):
         problems.append("repeats hidden card or notes text")
+    lowered = text.lower()
+    if any(phrase.lower().rstrip(".!?") in lowered for phrase in ctx.never_says):
+        problems.append("something the persona never says")
+    return problems
+
+
+def check(raw: str, ctx: GuardContext) -> Verdict:
+    text = clean(raw, ctx)
+    problems = []
+    if len(_words(text)) == 0:
+        problems.append("empty reply")
+    problems += live_problems(text, ctx)
     if ctx.last_coachee_line and _same(text, ctx.last_coachee_line):
         problems.append("echoes the coachee")
     if any(_same(text, earlier) for earlier in ctx.previous_lines):
@@ -116,13 +124,13 @@ def _leaks(text: str, hidden: tuple[str, ...]) -> bool:
 
 
 ROLE_BREAK = re.compile(
-    r"\b(ignore (all |your |the |any )?(previous |prior |above )?(instructions|prompts?|rules)|"
-    r"(system|your) prompt|you are (an? )?(ai|llm|language model|chatbot|bot|assistant)|"
-    r"are you (an? )?(ai|bot|robot|llm|chatbot|real person|language model)|"
-    r"(stop|quit|end|drop) (the )?(role-?play|roleplay|acting|pretending|character)|break character|"
-    r"out of character|"
-    r"(reveal|show|print|repeat|tell me) (me )?(your|the) (instructions|prompt|rules|card|notes|script)|"
-    r"what are your instructions|developer mode|jailbreak|act as (an? )?(assistant|ai)|you'?re (just )?an? (ai|bot))",
+    r"\b(ignore (all |your |the |any )?(previous |prior |above |earlier )?(instructions|prompts?)\b|"
+    r"(system|initial|original) prompt|your (system )?prompt\b(?! (reply|response|answer|attention))|"
+    r"you('re| are) (just |only )?(an? )?(ai|llm|language model|chatbot|bot|assistant)\b|"
+    r"are you (an? )?(ai|bot|robot|llm|chatbot|real person|language model)\b|"
+    r"(stop|quit|end|drop) (the )?(role-?play|roleplay|acting|pretending)|break character|out of character|"
+    r"(reveal|show|print|repeat|tell me) (me )?(your|the) (instructions|system prompt|prompt)\b|"
+    r"what are your instructions|developer mode|jailbreak|act as (an? )?(assistant|ai)\b)",
     re.IGNORECASE,
 )
 

@@ -54,6 +54,7 @@ class Services:
     index: NotesIndex | None = None
     backend_label: str = ""
     prompt_style: str = "script"  # "script" for completion models, "chat" for chat models
+    problems: list[str] = field(default_factory=list)  # degraded parts, for the UI to show
 
 
 def validate_message(text: str) -> str:
@@ -66,6 +67,23 @@ def validate_message(text: str) -> str:
             "In a real conversation that would be a speech: shorten it and send it again."
         )
     return text
+
+
+def _chat_notes(plan: Rehearsal._Plan) -> tuple[Note, ...]:
+    """A chat model keeps no script: it gets every note this reply draws on, including the
+    ones the conversation brought up before the coachee's line, in the director's block."""
+    lead: list[Note] = []
+    for line in reversed(plan.history):
+        if line.role != "coachee":
+            break
+        lead += line.notes
+    return tuple(dict.fromkeys([*lead, *plan.notes]))
+
+
+def _whole_words(text: str) -> str:
+    """Text up to its last complete word: a half-streamed word is shown once it is whole."""
+    cut = text.rfind(" ")
+    return text[:cut] if cut > 0 else ""
 
 
 def _chunk_text(chunk: Any) -> str:
@@ -202,13 +220,20 @@ class Rehearsal:
         plan = self._plan(turns)
         ctx = self._guard_context(turns, plan.notes, plan.move)
         streamed, raw, problems = "", "", []
-        for delta in self._stream(plan):
+        stream = self._stream(plan)
+        for delta in stream:
             raw += delta
-            shown = guard.clean(raw, ctx)
+            shown = _whole_words(guard.clean(raw, ctx))
+            if guard.live_problems(shown, ctx):
+                stream.close()  # stop generating: nothing more of this reply will be shown
+                break
             if shown.startswith(streamed) and len(shown) > len(streamed):
                 yield shown[len(streamed) :]
                 streamed = shown
         verdict = guard.check(raw, ctx)
+        if verdict.ok and verdict.text.startswith(streamed) and len(verdict.text) > len(streamed):
+            yield verdict.text[len(streamed) :]  # the last word, held back while it could still change
+            streamed = verdict.text
         if not verdict.ok:
             problems += verdict.problems
             verdict = guard.check(self._complete(plan, temperature=RETRY_TEMPERATURE), ctx)
@@ -313,7 +338,7 @@ class Rehearsal:
         model = self.services.model
         try:
             if self.services.prompt_style == "chat":
-                prompt: Any = voice.chat_messages(self.cast, plan.history, plan.direction, plan.fresh_notes)
+                prompt: Any = voice.chat_messages(self.cast, plan.history, plan.direction, _chat_notes(plan))
                 chunks = model.stream(prompt, **params)
             else:
                 prompt = voice.script_prompt(self.cast, plan.history, plan.direction, plan.fresh_notes)
@@ -339,6 +364,7 @@ class Rehearsal:
             hidden_texts=tuple(hidden),
             previous_lines=tuple(t.text for t in turns if t.role == "persona"),
             other_moods=voice.example_lines(self.scenario, exclude=move),
+            never_says=tuple(self.persona.never_says),
             last_coachee_line=turns[-1].text,
         )
 

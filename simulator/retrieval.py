@@ -50,9 +50,18 @@ def chunks(note: Note) -> list[str]:
     return [f"{note.topic}: {piece}" for piece in pieces if piece]
 
 
-def content_hash(scenario: Scenario) -> str:
-    payload = json.dumps([n.model_dump(exclude={"coach_note"}) for n in scenario.notes], sort_keys=True)
+def content_hash(scenario: Scenario, embedder: str = "") -> str:
+    """Changes whenever what is indexed would: the notes, the chunking, the embedding model."""
+    notes = [n.model_dump(exclude={"coach_note"}) for n in scenario.notes]
+    payload = json.dumps({"notes": notes, "chunk_words": CHUNK_WORDS, "embedder": embedder}, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def _embedder_name(ef: EmbeddingFunction) -> str:
+    try:
+        return f"{ef.name()}:{json.dumps(ef.get_config(), sort_keys=True, default=str)}"
+    except Exception:  # an embedding function without a config still has a class
+        return type(ef).__name__
 
 
 class NotesIndex:
@@ -66,7 +75,7 @@ class NotesIndex:
 
     def ensure(self, scenario: Scenario) -> bool:
         """Indexes the scenario's notes if they changed since the last time; True if it did."""
-        digest = content_hash(scenario)
+        digest = content_hash(scenario, _embedder_name(self._ef))
         name = self._name(scenario)
         existing = {c if isinstance(c, str) else c.name for c in self._client.list_collections()}
         if name in existing:

@@ -235,7 +235,7 @@ class Scenario(Strict):
         missing = [level.value for level in Difficulty if level not in self.difficulty]
         if missing:
             raise ValueError(f"difficulty levels missing: {', '.join(missing)}")
-        required = {Move.engage, Move.open_up, Move.stay_in_role, Move.agree_next_step}
+        required = {Move.engage, Move.open_up, Move.stay_in_role, Move.agree_next_step, Move.escalate}
         required |= {self.resting_move, self.pressure_move}
         if self.limit.needed:
             required |= {Move.test_limit, Move.accept}

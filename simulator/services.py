@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from evals.coder import Coder, default_coder
+import logging
 
+from evals.coder import Coder, default_coder
 from simulator.catalog import Catalog, load_catalog
 from simulator.config import Settings
-from simulator.models import build_model, describe_backend, prompt_style
+from simulator.models import ModelNotInstalled, build_model, describe_backend, prompt_style
 from simulator.rehearsal import Services
 from simulator.retrieval import NotesIndex, make_client
 from simulator.storage import Store
+
+log = logging.getLogger(__name__)
 
 
 def build_index(settings: Settings, catalog: Catalog) -> NotesIndex:
@@ -32,9 +35,22 @@ def build_services(
 ) -> Services:
     catalog = catalog or load_catalog()
     model = build_model(settings)
+    problems: list[str] = []
     if index is None and with_index:
-        index = build_index(settings, catalog)
+        try:
+            index = build_index(settings, catalog)
+        except ModelNotInstalled:
+            raise
+        except Exception as exc:  # a Chroma server that is down: rehearse without notes, say so
+            log.exception("notes index unavailable")
+            where = (
+                f"the Chroma server at {settings.chroma_host}:{settings.chroma_port}"
+                if settings.chroma_host
+                else "Chroma"
+            )
+            problems.append(f"Scenario notes are unavailable ({where}: {exc}); personas reply from their card alone.")
     return Services(
+        problems=problems,
         catalog=catalog,
         store=Store(settings.db_url),
         coder=coder or default_coder(),

@@ -102,6 +102,7 @@ def update(
             "turn": state.turn + 1,
             "limit_stated": state.limit_stated or "limit" in codes,
             "capitulations": state.capitulations + ("capitulation" in codes),
+            "limit_tests": 0 if "capitulation" in codes else state.limit_tests,
             "alternative_offered": state.alternative_offered or "alternative" in codes,
             "role_breaks": state.role_breaks + role_break,
             "last_codes": sorted(codes),

@@ -13,9 +13,25 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Enum, ForeignKey, Integer, String, Text, create_engine, event, func, select
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    func,
+    select,
+)
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
+
+ADD_TURN_TRIES = 3
 
 
 def _now() -> datetime:
@@ -61,6 +77,7 @@ class Attempt(Base):
 
 class Turn(Base):
     __tablename__ = "turns"
+    __table_args__ = (UniqueConstraint("attempt_id", "idx"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id"), index=True)
     idx: Mapped[int] = mapped_column(Integer)
@@ -128,13 +145,22 @@ class Store:
             return s.get(Attempt, attempt_id)
 
     def add_turn(self, attempt_id: int, role: str, text: str, **fields: Any) -> Turn:
-        """Appends a turn and commits it at once."""
-        with self.session() as s:
-            last = s.scalar(select(func.max(Turn.idx)).where(Turn.attempt_id == attempt_id))
-            turn = Turn(attempt_id=attempt_id, idx=0 if last is None else last + 1, role=role, text=text, **fields)
-            s.add(turn)
-            s.flush()
-            return turn
+        """Appends a turn and commits it at once. Two writers racing for the same index
+        (two tabs on one attempt) are kept apart by the unique index: the loser retries."""
+        for attempt in range(ADD_TURN_TRIES):
+            try:
+                with self.session() as s:
+                    last = s.scalar(select(func.max(Turn.idx)).where(Turn.attempt_id == attempt_id))
+                    turn = Turn(
+                        attempt_id=attempt_id, idx=0 if last is None else last + 1, role=role, text=text, **fields
+                    )
+                    s.add(turn)
+                    s.flush()
+                    return turn
+            except IntegrityError:
+                if attempt == ADD_TURN_TRIES - 1:
+                    raise
+        raise AssertionError("unreachable")
 
     def turns(self, attempt_id: int) -> list[Turn]:
         with self.session() as s:

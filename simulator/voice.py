@@ -20,8 +20,9 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from simulator.schema import Move, Note, Persona, Scenario
 
 EXAMPLES_PER_MOVE = 2
-MAX_HISTORY_CHARS = 7000  # about 1,800 tokens: keeps the script inside a 4k context
+MAX_HISTORY_CHARS = 6000  # about 1,500 tokens: with the scene, inside a 4k context
 TRIM_BLOCK = 8
+KEEP_LAST = 2
 CONVERSATION_MARK = "The conversation:"
 DIRECTION_TAG = "direction"
 
@@ -115,23 +116,28 @@ def _script_lines(cast: Cast, history: list[Line]) -> list[str]:
     return out
 
 
-def _trimmed(lines: list[str]) -> list[str]:
-    """Drops the oldest lines (keeping the opening) when the dialogue outgrows the budget.
+def _drop_count(settled: list[str]) -> int:
+    """How many of the oldest lines (after the opening) to leave out of the script.
 
-    Lines go TRIM_BLOCK at a time, so the trimmed script stays the same for several turns
-    and the model keeps reusing its prefix between trims.
+    Decided from the settled part of the dialogue only (up to the persona's last line), so
+    the read-ahead and the reply that follows it trim alike; lines go TRIM_BLOCK at a time,
+    so the script stays the same for several turns between trims and the model keeps
+    reusing its prefix; the last KEEP_LAST lines always stay.
     """
-    if sum(len(x) + 1 for x in lines) <= MAX_HISTORY_CHARS:
-        return lines
-    head, rest = lines[:1], lines[1:]
+    rest = settled[1:]
     drop = 0
-    while rest[drop:] and sum(len(x) + 1 for x in head + rest[drop:]) > MAX_HISTORY_CHARS:
+    while drop + TRIM_BLOCK <= len(rest) - KEEP_LAST and sum(len(x) + 1 for x in rest[drop:]) > MAX_HISTORY_CHARS:
         drop += TRIM_BLOCK
-    return head + ["(…)"] + rest[drop:]
+    return drop
 
 
 def _script(cast: Cast, history: list[Line], tail: list[str]) -> str:
-    return "\n".join([scene(cast), *_trimmed(_script_lines(cast, history)), *tail])
+    lines = _script_lines(cast, history)
+    last_persona = max((i for i, line in enumerate(history) if line.role == "persona"), default=-1)
+    drop = _drop_count(_script_lines(cast, history[: last_persona + 1]))
+    if drop:
+        lines = lines[:1] + ["(…)"] + lines[1 + drop :]
+    return "\n".join([scene(cast), *lines, *tail])
 
 
 def script_prompt(cast: Cast, history: list[Line], direction: str, notes: tuple[Note, ...]) -> str:

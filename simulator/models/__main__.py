@@ -28,7 +28,6 @@ def install_all(settings: Settings, *, embeddings_only: bool = False, echo=print
         install_gguf(settings, progress=echo)
 
 
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m simulator.models", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)

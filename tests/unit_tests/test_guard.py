@@ -12,6 +12,7 @@ CTX = GuardContext(
     hidden_texts=("Stan never understood whether the banner or the dental plan PDFs were meant for the home page.",),
     previous_lines=("It's coming along, mostly.",),
     last_coachee_line="So where are we with the preview?",
+    never_says=("I'm happy to help!", "Great question!"),
 )
 
 
@@ -38,7 +39,8 @@ def test_clean_keeps_only_the_spoken_words(raw, expected):
         ("", "empty reply"),
         ("*shrugs*", "empty reply"),
         ("As an AI language model, I can't pretend to be Stan.", "assistant talk or meta talk"),
-        ("Of course! I'd be happy to help you with the website.", "assistant talk or meta talk"),
+        ("Of course! How can I help you today?", "assistant talk or meta talk"),
+        ("Sure, I'm happy to help!", "something the persona never says"),
         ("Certainly, here is Stan's reply.", "assistant talk or meta talk"),
         ("My instructions say I should stay vague.", "assistant talk or meta talk"),
         ("That sounds like an open_question to me.", "markup, code or rubric terms"),
@@ -57,9 +59,20 @@ def test_check_rejects_what_breaks_the_scene(raw, problem):
     assert problem in verdict.problems
 
 
-def test_check_accepts_an_in_character_line():
-    verdict = check("Look, I built what the ticket said. Nobody told me about a banner.", CTX)
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Look, I built what the ticket said. Nobody told me about a banner.",
+        "Of course, I'll have the banner up by Thursday.",
+        "Certainly not by Friday, not with four other tickets.",
+        "Look, Jack: I did what the ticket said.",
+        "I can't help with the PDFs until Denise signs off.",
+    ],
+)
+def test_check_accepts_in_character_lines(line):
+    verdict = check(line, CTX)
     assert verdict.ok, verdict.problems
+    assert verdict.text == line
 
 
 def test_long_replies_are_cut_at_a_sentence():
@@ -86,7 +99,14 @@ def test_role_breaks_are_detected(line):
 
 @pytest.mark.parametrize(
     "line",
-    ["What happened with the preview?", "I need you to stop doing rework on the banner.", "Tell me about the brief."],
+    [
+        "What happened with the preview?",
+        "I need you to stop doing rework on the banner.",
+        "Tell me about the brief.",
+        "Thanks for your prompt reply on Monday.",
+        "We can't ignore the rules of the contract.",
+        "Show me your notes from the client call.",
+    ],
 )
 def test_ordinary_lines_are_not_role_breaks(line):
     assert not is_role_break(line)

@@ -194,3 +194,33 @@ def test_an_ended_attempt_gets_no_reply(rehearsal):
     rehearsal.end()
     with pytest.raises(MessageError, match="ended"):
         rehearsal.reply()
+
+
+def test_rejected_text_is_never_streamed_to_the_coachee(rehearsal, services):
+    services.model = FakeScriptLLM(responses=["Well, as an AI language model I must say no.", "Fine. Whatever."])
+    rehearsal.submit("Hm. [closed_question]")
+    shown = "".join(rehearsal.reply_stream())
+    assert "AI" not in shown and "language model" not in shown
+    assert rehearsal.last_reply.turn.text == "Fine. Whatever."
+
+
+def test_chat_models_get_messages_with_every_note_the_reply_draws_on(rehearsal, services, monkeypatch):
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    from simulator import voice
+
+    seen = []
+    real = voice.chat_messages
+
+    def spy(cast, history, direction, notes):
+        seen.append(notes)
+        return real(cast, history, direction, notes)
+
+    monkeypatch.setattr(voice, "chat_messages", spy)
+    services.model = FakeListChatModel(responses=["Fine, I hear you. What's the contract say then?"])
+    services.prompt_style = "chat"
+    rehearsal.submit("What does the contract say about deliveries? [open_question]")
+    reply = rehearsal.reply()
+    assert reply.turn.text == "Fine, I hear you. What's the contract say then?"
+    lead = rehearsal.turns()[-2].notes or []
+    assert {n.id for n in seen[-1]} >= set(lead) | set(reply.turn.notes)

@@ -109,3 +109,24 @@ def test_state_stays_in_bounds(fixture_catalog):
         state = update(state, frozenset({"blame", "dismissal"}), scenario, Difficulty.hard, words=500)
     assert state.trust == 0 and state.frustration == 100
     assert state.mood == "upset"
+
+
+def test_blame_after_a_held_limit_is_not_accepted(fixture_catalog):
+    scenario = fixture_catalog.scenario("catering_dispute")
+    state = initial_state(scenario, Difficulty.easy)
+    for codes in [{"limit", "alternative"}, {"limit"}]:
+        state, decision = _after(scenario, codes, state, difficulty=Difficulty.easy)
+        state = after_move(state, decision.move, [])
+    _, decision = _after(scenario, {"blame"}, state, difficulty=Difficulty.easy)
+    assert decision.move != Move.accept
+
+
+def test_a_coachee_who_caved_can_still_win_by_holding_the_limit_again(fixture_catalog):
+    scenario = fixture_catalog.scenario("catering_dispute")
+    state = initial_state(scenario, Difficulty.easy)
+    moves = []
+    for codes in [{"capitulation"}, {"limit"}, {"limit", "acknowledge"}, {"limit", "alternative"}]:
+        state, decision = _after(scenario, codes, state, difficulty=Difficulty.easy)
+        state = after_move(state, decision.move, [])
+        moves.append(decision.move)
+    assert moves[-1] == Move.accept

@@ -53,13 +53,37 @@ def test_scene_holds_examples_for_each_move_but_no_coach_notes(fixture_catalog):
     assert "volume this quarter" not in scene  # an on_trust note stays out until retrieved
 
 
-def test_long_history_is_trimmed_keeping_the_opening(fixture_catalog):
+def _long_history(turns: int) -> list[voice.Line]:
     history = [voice.Line("persona", "Opening line here.", "breezy and vague")]
-    history += [voice.Line("coachee", f"Line number {i} " + "blah " * 30) for i in range(200)]
-    prompt = voice.script_prompt(_cast(fixture_catalog), history, "answering properly", ())
+    for i in range(turns):
+        history += [
+            voice.Line("coachee", f"Line number {i} " + "blah " * 30),
+            voice.Line("persona", f"Reply number {i}.", "answering properly"),
+        ]
+    return history
+
+
+def test_long_history_is_trimmed_keeping_the_opening(fixture_catalog):
+    prompt = voice.script_prompt(_cast(fixture_catalog), _long_history(100), "answering properly", ())
     assert "Opening line here." in prompt
-    assert "Line number 199" in prompt and "Line number 0 " not in prompt
+    assert "Line number 99" in prompt and "Line number 0 " not in prompt
     assert len(prompt) < voice.MAX_HISTORY_CHARS + 6000
+
+
+def test_read_ahead_is_a_prefix_of_the_reply_prompt_even_at_a_trim(fixture_catalog):
+    cast = _cast(fixture_catalog)
+    for turns in range(20, 60):
+        history = _long_history(turns)
+        lead = voice.script_lead_in(cast, history, ())
+        reply = voice.script_prompt(cast, history + [voice.Line("coachee", "x " * 900)], "answering properly", ())
+        assert reply.startswith(lead)
+
+
+def test_the_trimmed_script_is_stable_between_trims(fixture_catalog):
+    cast = _cast(fixture_catalog)
+    prompts = [voice.script_lead_in(cast, _long_history(t), ()) for t in range(30, 60)]
+    breaks = sum(not after.startswith(before.rsplit("\n", 1)[0]) for before, after in zip(prompts, prompts[1:]))
+    assert breaks <= len(prompts) // 3
 
 
 def test_chat_messages_carry_direction_in_a_delimited_block(fixture_catalog):
