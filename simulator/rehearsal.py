@@ -69,17 +69,6 @@ def validate_message(text: str) -> str:
     return text
 
 
-def _chat_notes(plan: Rehearsal._Plan) -> tuple[Note, ...]:
-    """A chat model keeps no script: it gets every note this reply draws on, including the
-    ones the conversation brought up before the coachee's line, in the director's block."""
-    lead: list[Note] = []
-    for line in reversed(plan.history):
-        if line.role != "coachee":
-            break
-        lead += line.notes
-    return tuple(dict.fromkeys([*lead, *plan.notes]))
-
-
 def _whole_words(text: str) -> str:
     """Text up to its last complete word: a half-streamed word is shown once it is whole."""
     cut = text.rfind(" ")
@@ -288,7 +277,9 @@ class Rehearsal:
             for r in retrieved
             if r.note.id not in shown and (r.distance <= STRONG_NOTE_DISTANCE or r.note.reveal == "on_trust")
         )[:FRESH_NOTES_PER_TURN]
-        notes = tuple(r.note for r in retrieved if r.note.id in shown or r.note in fresh)  # what the prompt holds
+        lead = [n for line in history[last_persona + 1 :] for n in line.notes]  # brought up before the line
+        drawn = [r.note for r in retrieved if r.note.id in shown or r.note in fresh]
+        notes = tuple(dict.fromkeys(lead + drawn))  # all the reply draws on, all in its prompt
         revealed = [n.id for n in notes if n.reveal == "on_trust"]
         state = director.after_move(state, decision.move, revealed)
         direction = voice.direction_for(self.scenario, decision.move)
@@ -338,7 +329,7 @@ class Rehearsal:
         model = self.services.model
         try:
             if self.services.prompt_style == "chat":
-                prompt: Any = voice.chat_messages(self.cast, plan.history, plan.direction, _chat_notes(plan))
+                prompt: Any = voice.chat_messages(self.cast, plan.history, plan.direction, plan.notes)
                 chunks = model.stream(prompt, **params)
             else:
                 prompt = voice.script_prompt(self.cast, plan.history, plan.direction, plan.fresh_notes)
