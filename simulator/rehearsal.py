@@ -29,9 +29,10 @@ log = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 2000
 OPENING_MOVE = "opening"
-FRESH_NOTES_PER_TURN = 1  # each new note costs prompt tokens on the local model; one a turn keeps replies quick
+FRESH_NOTES_PER_TURN = 1  # notes added after the coachee's line cost reply time on the local model
+LEAD_NOTES_PER_TURN = 2  # notes added before it are read while the coachee types, so they come free
 MAX_NOTE_DISTANCE = 0.78  # cosine distance past which a note is not about what was said
-STRONG_NOTE_DISTANCE = 0.7  # close enough to the coachee's new line to be worth its prompt tokens
+STRONG_NOTE_DISTANCE = 0.6  # close enough to the coachee's new line to be worth its prompt tokens
 RETRY_TEMPERATURE = 1.0  # a retry that samples like the first try tends to fail like it
 
 
@@ -288,7 +289,9 @@ class Rehearsal:
     def _hidden_left(self, state: PersonaState) -> bool:
         return any(n.reveal == "on_trust" and n.id not in state.revealed for n in self.scenario.notes)
 
-    def _retrieve(self, turns: list[Turn], move: Move, state: PersonaState, query: str = "") -> list[Retrieved]:
+    def _retrieve(
+        self, turns: list[Turn], move: Move, state: PersonaState, query: str = "", k: int = 2
+    ) -> list[Retrieved]:
         """Notes near the conversation so far: those the persona may share, and on an
         `open_up` move also one it was keeping back. Failures mean no notes, not no reply."""
         index = self.services.index
@@ -297,7 +300,7 @@ class Rehearsal:
         query = query or " ".join(t.text for t in turns[-3:]) + " " + voice.direction_for(self.scenario, move)
         locked = tuple(n.id for n in self.scenario.notes if n.reveal == "on_trust" and n.id not in state.revealed)
         try:
-            found: list[Retrieved] = index.retrieve(self.scenario, query, k=2, reveal="any", exclude=locked)
+            found: list[Retrieved] = index.retrieve(self.scenario, query, k=k, reveal="any", exclude=locked)
             if move == Move.open_up and locked:
                 secret = index.retrieve(self.scenario, query, k=1, reveal="on_trust", exclude=tuple(state.revealed))
                 found = secret + found
@@ -312,15 +315,16 @@ class Rehearsal:
         state = PersonaState.model_validate(next(t.state for t in reversed(turns) if t.role == "persona" and t.state))
         query = " ".join(t.text for t in turns[-2:])
         shown = {n.id for line in self._history(turns) for n in line.notes}
-        found = self._retrieve(turns, self.scenario.resting_move, state, query)
-        return tuple(r.note for r in found if r.note.id not in shown)[:FRESH_NOTES_PER_TURN]
+        found = self._retrieve(turns, self.scenario.resting_move, state, query, k=2 * LEAD_NOTES_PER_TURN)
+        return tuple(r.note for r in found if r.note.id not in shown)[:LEAD_NOTES_PER_TURN]
 
     def _history(self, turns: list[Turn]) -> list[voice.Line]:
         by_id = {n.id: n for n in self.scenario.notes}
         seen: set[str] = set()
         lines = []
         for t in turns:
-            fresh = tuple(by_id[i] for i in (t.notes or []) if i in by_id and i not in seen)[:FRESH_NOTES_PER_TURN]
+            cap = LEAD_NOTES_PER_TURN if t.role == "coachee" else FRESH_NOTES_PER_TURN
+            fresh = tuple(by_id[i] for i in (t.notes or []) if i in by_id and i not in seen)[:cap]
             seen.update(n.id for n in fresh)
             lines.append(voice.Line(t.role, t.text, t.direction, fresh))
         return lines

@@ -82,7 +82,8 @@ def test_read_ahead_is_a_prefix_of_the_reply_prompt_even_at_a_trim(fixture_catal
 def test_the_trimmed_script_is_stable_between_trims(fixture_catalog):
     cast = _cast(fixture_catalog)
     prompts = [voice.script_lead_in(cast, _long_history(t), ()) for t in range(30, 60)]
-    breaks = sum(not after.startswith(before.rsplit("\n", 1)[0]) for before, after in zip(prompts, prompts[1:]))
+    pairs = zip(prompts, prompts[1:], strict=False)
+    breaks = sum(not after.startswith(before.rsplit("\n", 1)[0]) for before, after in pairs)
     assert breaks <= len(prompts) // 3
 
 
