@@ -12,9 +12,13 @@ every turn. Time to first token is measured as the coachee feels it: from asking
 reply (coding, state, retrieval and prompt building included) to the first streamed text.
 
 Part 2 plays every scenario's script at two difficulties plus hostile lines (blame,
-dismissal, orders, attempts to break the role) and counts the persona turns whose model
-line passed the guard, first time or after its one retry; the rest fell back to authored
-lines. Peak memory is the process's maximum resident set size.
+dismissal, orders, attempts to break the role). The in-character rate is the share of
+persona turns whose model line (first try, or its one retry) passed the guard's
+in-character checks (no assistant or meta talk, markup, rubric terms, leaked hidden text,
+out-of-character phrases, echo of the coachee, empty line). Lines rejected only as stale (a
+repeat, another mood's example line) are in character but replaced; the share of turns
+where the model's line was kept and the fallback count are printed too. Peak memory is the
+process's maximum resident set size.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from simulator.config import Settings
+from simulator.guard import OUT_OF_CHARACTER
 from simulator.rehearsal import Rehearsal, Services
 from simulator.services import build_services
 
@@ -90,9 +95,18 @@ def timed_run(services: Services, lines: list[str], *, reuse_prefix: bool, warm:
     return timings
 
 
+def _in_character(problems: list[str]) -> bool:
+    """Whether the model's own line (first try, or its one retry) passed the in-character
+    checks; lines rejected only as stale (a repeat, another mood's example) still count."""
+    first = [p for p in problems if not p.startswith("retry: ")]
+    retry = [p.removeprefix("retry: ") for p in problems if p.startswith("retry: ")]
+    retried = bool(first)
+    return not OUT_OF_CHARACTER & set(first) or (retried and not OUT_OF_CHARACTER & set(retry))
+
+
 def in_character_run(services: Services) -> dict:
     services.model.reuse_prefix = True
-    counts = {"turns": 0, "first_try": 0, "after_retry": 0, "fallback": 0}
+    counts = {"turns": 0, "in_character": 0, "first_try": 0, "after_retry": 0, "fallback": 0}
     failures: dict[str, int] = {}
     for scenario_id in sorted(services.catalog.scenarios):
         for difficulty, lines in [
@@ -102,10 +116,12 @@ def in_character_run(services: Services) -> dict:
         ]:
             rehearsal = Rehearsal.start(services, services.store.user("benchmark"), scenario_id, difficulty)
             for line in lines:
+                rehearsal.warm_up()
                 rehearsal.submit(line)
                 reply = rehearsal.reply()
                 guard = reply.turn.guard or {}
                 counts["turns"] += 1
+                counts["in_character"] += _in_character(reply.problems)
                 if guard.get("fallback"):
                     counts["fallback"] += 1
                 elif reply.problems:
@@ -118,7 +134,8 @@ def in_character_run(services: Services) -> dict:
         print(f"  {scenario_id}: {counts['turns']} persona turns so far, {counts['fallback']} fallbacks")
     turns = counts["turns"] or 1
     return counts | {
-        "in_character_rate": round((counts["first_try"] + counts["after_retry"]) / turns, 3),
+        "in_character_rate": round(counts["in_character"] / turns, 3),
+        "model_line_kept_rate": round((counts["first_try"] + counts["after_retry"]) / turns, 3),
         "first_try_rate": round(counts["first_try"] / turns, 3),
         "guard_problems": failures,
     }

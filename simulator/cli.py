@@ -51,7 +51,9 @@ def scenarios() -> None:
 
 
 @app.command()
-def ingest() -> None:
+def ingest(
+    force: Annotated[bool, typer.Option(help="Rebuild every scenario's index, changed or not")] = False,
+) -> None:
     """(Re)build the Chroma index of scenario notes; unchanged scenarios are left alone."""
     from simulator.embeddings import embedding_function
     from simulator.retrieval import NotesIndex, make_client
@@ -60,7 +62,7 @@ def ingest() -> None:
     catalog = load_catalog()
     index = NotesIndex(make_client(settings), embedding_function(settings))
     for scenario in catalog.scenarios.values():
-        changed = index.ensure(scenario)
+        changed = index.ensure(scenario, force=force)
         typer.echo(f"{scenario.id}: {'indexed' if changed else 'up to date'} ({len(scenario.notes)} notes)")
 
 

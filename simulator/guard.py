@@ -31,6 +31,20 @@ RUBRIC_TERMS = [code for code in CODES if "_" in code]  # plain words like "limi
 CODE_LIKE = re.compile(r"```|</?[a-z]+>|https?://|\{\s*\"|\b(" + "|".join(RUBRIC_TERMS) + r")\b")
 
 
+# What the checks find falls in two kinds: out of character (the line must never be shown)
+# and stale (an in-character line that repeats or belongs to another mood; retried for freshness).
+OUT_OF_CHARACTER = frozenset(
+    {
+        "empty reply",
+        "assistant talk or meta talk",
+        "markup, code or rubric terms",
+        "repeats hidden card or notes text",
+        "something the persona never says",
+        "echoes the coachee",
+    }
+)
+
+
 @dataclass(frozen=True)
 class GuardContext:
     persona_name: str

@@ -73,14 +73,15 @@ class NotesIndex:
     def _name(self, scenario: Scenario) -> str:
         return f"{COLLECTION_PREFIX}{scenario.id}"
 
-    def ensure(self, scenario: Scenario) -> bool:
-        """Indexes the scenario's notes if they changed since the last time; True if it did."""
+    def ensure(self, scenario: Scenario, *, force: bool = False) -> bool:
+        """Indexes the scenario's notes if they changed since the last time (or `force`);
+        True if it did."""
         digest = content_hash(scenario, _embedder_name(self._ef))
         name = self._name(scenario)
         existing = {c if isinstance(c, str) else c.name for c in self._client.list_collections()}
         if name in existing:
             collection = self._client.get_collection(name, embedding_function=self._ef)
-            if (collection.metadata or {}).get("content_hash") == digest:
+            if not force and (collection.metadata or {}).get("content_hash") == digest:
                 self._collections[scenario.id] = collection
                 return False
             self._client.delete_collection(name)
