@@ -44,12 +44,6 @@ class Difficulty(StrEnum):
     hard = "hard"
 
 
-class Dimension(StrEnum):
-    listening = "listening"
-    limit_setting = "limit_setting"
-    goals = "goals"
-
-
 class Voice(Strict):
     """How the persona talks; short concrete descriptions carry small models best."""
 
