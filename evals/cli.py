@@ -1,6 +1,7 @@
-"""`python -m evals`: code rehearsal transcripts with the rubric's behaviour codes.
+"""`python -m evals`: code and score rehearsal transcripts against the rubric (shared/rubric.md).
 
-Commands work offline, with the embedded default coder. A file that is not a valid
+Commands work offline with the trained coder; with an OpenAI-compatible model configured
+(`SPARRING_LLM=openai`) coding and goal judging also use it. A file that is not a valid
 transcript is reported on stderr (file and line) and the other files are still processed;
 the exit code is 1 if any file failed.
 """
@@ -14,13 +15,14 @@ from typing import Annotated
 
 import typer
 
+from evals.coder import Coder, code_many, describe_coder
 from evals.codes import CODES
 from evals.transcript import TranscriptError, coachee_turns_with_context, load_transcript
 
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
-    help="Code rehearsal transcripts with the rubric's behaviour codes (offline, embedded coder).",
+    help="Code and score rehearsal transcripts against the rubric (offline by default; an LLM when configured).",
 )
 
 TranscriptPaths = Annotated[list[Path], typer.Argument(help="Transcript files (JSON Lines)", show_default=False)]
@@ -28,15 +30,19 @@ TranscriptPaths = Annotated[list[Path], typer.Argument(help="Transcript files (J
 
 @app.callback()
 def _commands() -> None:
-    """Keeps `code` (and later `score`) as named subcommands."""
+    """Keeps the commands named, even while there is only one."""
+
+
+ScenarioOption = Annotated[
+    str | None,
+    typer.Option("--scenario", help="Scenario id; default: the transcript's own, or general weights without one."),
+]
 
 
 @app.command()
 def code(transcripts: TranscriptPaths) -> None:
     """Print one JSON object per coachee turn: {"file", "turn", "text", "codes"}."""
-    from evals.coder import default_coder
-
-    coder = default_coder()  # built once for all files
+    coder = _coder()
     failed = False
     for path in transcripts:
         try:
@@ -45,14 +51,81 @@ def code(transcripts: TranscriptPaths) -> None:
             _report(err)
             failed = True
             continue
-        for turn, text, context in coachee_turns_with_context(transcript):
-            coded = coder.code(text, context)
-            record = {"file": str(path), "turn": turn, "text": text, "codes": ordered_codes(coded.codes)}
+        turns = coachee_turns_with_context(transcript)
+        coded = code_many(coder, [(text, context) for _, text, context in turns])
+        for (turn, text, _), result in zip(turns, coded, strict=True):
+            record = {"file": str(path), "turn": turn, "text": text, "codes": ordered_codes(result.codes)}
             typer.echo(json.dumps(record, ensure_ascii=False))
     raise typer.Exit(1 if failed else 0)
 
 
-# The `score` command (per-transcript rubric scores, see shared/rubric.md) goes here.
+@app.command()
+def score(transcripts: TranscriptPaths, scenario: ScenarioOption = None) -> None:
+    """Print one JSON object per transcript: overall and per-dimension scores with evidence."""
+    from evals.scorer import UnknownScenario
+
+    scorer = _scorer()
+    failed = False
+    for path in transcripts:
+        try:
+            result = scorer.score(load_transcript(path), scenario)
+        except (TranscriptError, UnknownScenario) as err:
+            _report(err if isinstance(err, TranscriptError) else f"{path}: {err}")
+            failed = True
+            continue
+        typer.echo(result.model_dump_json(exclude={"lines"}))
+    raise typer.Exit(1 if failed else 0)
+
+
+@app.command()
+def train() -> None:
+    """Train the offline coder on the training split and write evals/model/coder.json."""
+    from evals.train import run_training
+
+    raise typer.Exit(run_training())
+
+
+@app.command()
+def benchmark(
+    baseline_transcripts: Annotated[
+        int, typer.Option(help="Test conversations the LLM-judge baseline scores (slow on the local model; 0 skips).")
+    ] = 6,
+) -> None:
+    """Coder accuracy on the test split, good-vs-poor gaps, speed, and the one-prompt LLM-judge baseline."""
+    from evals.benchmark import run_benchmark
+
+    raise typer.Exit(run_benchmark(baseline_transcripts=baseline_transcripts))
+
+
+def _settings():  # noqa: ANN202 - simulator.config.Settings, imported late to keep --help fast
+    from simulator.config import Settings
+
+    return Settings.from_env()
+
+
+def _coder() -> Coder:
+    from evals.coder import default_coder
+    from evals.llm_coder import build_coder
+
+    settings = _settings()
+    coder = build_coder(settings, default_coder(settings))
+    typer.secho(f"coder: {describe_coder(coder)}", err=True, fg=typer.colors.BRIGHT_BLACK)
+    return coder
+
+
+def _scorer():  # noqa: ANN202 - evals.scorer.Scorer
+    from evals.llm_judge import build_goal_judge
+    from evals.scorer import Scorer
+    from simulator.catalog import load_catalog
+
+    catalog = load_catalog()
+    for problem in catalog.problems:
+        typer.secho(
+            f"warning: scenario file {problem.file.name}: {problem.field}: {problem.reason}",
+            err=True,
+            fg=typer.colors.YELLOW,
+        )
+    return Scorer(_coder(), catalog, goal_judge=build_goal_judge(_settings()))
 
 
 def ordered_codes(codes: frozenset[str] | set[str]) -> list[str]:
@@ -60,7 +133,7 @@ def ordered_codes(codes: frozenset[str] | set[str]) -> list[str]:
     return [c for c in CODES if c in codes]
 
 
-def _report(err: TranscriptError) -> None:
+def _report(err: TranscriptError | str) -> None:
     typer.secho(f"error: {err}", fg=typer.colors.RED, err=True)
 
 

@@ -19,3 +19,11 @@ LIMIT_CODES = (
     "over_apology",
 )
 CODES = LISTENING_CODES + LIMIT_CODES
+
+
+def check_codes(codes):  # noqa: ANN001, ANN201 - any collection of names; stdlib only, for evals.dataset
+    """Returns `codes` unchanged, or raises ValueError naming the ones the rubric does not have."""
+    unknown = sorted(set(codes) - set(CODES))
+    if unknown:
+        raise ValueError(f"unknown behaviour code(s): {', '.join(unknown)}")
+    return codes

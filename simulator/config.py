@@ -36,6 +36,7 @@ class Settings(BaseModel):
     chroma_host: str | None = None
     chroma_port: int = 8000
     threads: int = Field(default_factory=lambda: os.cpu_count() or 2)
+    scorer_llm: bool = Field(default=True, description="Let the scorer use the configured openai model too.")
 
     @property
     def models_path(self) -> Path:
@@ -74,6 +75,7 @@ class Settings(BaseModel):
             "SPARRING_CHROMA_HOST": "chroma_host",
             "SPARRING_CHROMA_PORT": "chroma_port",
             "SPARRING_THREADS": "threads",
+            "SPARRING_SCORER_LLM": "scorer_llm",
         }
         for var, field in mapping.items():
             if env.get(var):

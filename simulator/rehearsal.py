@@ -15,11 +15,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from langchain_core.language_models import BaseLanguageModel
+from langchain_core.language_models import BaseChatModel, BaseLanguageModel
 
 from evals.coder import Coder
+from evals.report import REPORT_VERSION, Report
+from evals.scorer import Scorer
 from simulator import director, guard, voice
 from simulator.catalog import Catalog
+from simulator.debrief import NothingToScore, debrief
 from simulator.retrieval import NotesIndex, Retrieved
 from simulator.schema import Difficulty, Move, Note, Scenario
 from simulator.state import PersonaState, initial_state, update
@@ -56,6 +59,12 @@ class Services:
     backend_label: str = ""
     prompt_style: str = "script"  # "script" for completion models, "chat" for chat models
     problems: list[str] = field(default_factory=list)  # degraded parts, for the UI to show
+    scorer: Scorer | None = None  # the feedback report's scorer; built from `coder` when left out
+    grader: BaseChatModel | None = None  # writes better lines in reports when a capable LLM is configured
+
+    def __post_init__(self) -> None:
+        if self.scorer is None:
+            self.scorer = Scorer(self.coder, self.catalog)
 
 
 def validate_message(text: str) -> str:
@@ -136,9 +145,34 @@ class Rehearsal:
             raise ValueError("the opening line is always kept")
         return Rehearsal(self.services, self.services.store.branch(self.attempt.id, keep))
 
-    def end(self, report: dict[str, Any] | None = None) -> None:
-        self.services.store.end_attempt(self.attempt.id, report)
+    def end(self) -> Report | None:
+        """Ends the attempt, then scores it and saves the feedback report with it.
+
+        The attempt is ended first, so a failure while scoring loses nothing: the report is
+        None then, and `score()` can be called again later."""
+        self.services.store.end_attempt(self.attempt.id)
         self.attempt = self.services.store.attempt(self.attempt.id) or self.attempt
+        try:
+            return self.score()
+        except NothingToScore:
+            return None
+        except Exception:
+            log.exception("scoring attempt %s failed", self.attempt.id)
+            return None
+
+    def score(self) -> Report:
+        """Scores the attempt and saves its feedback report (replacing an earlier one)."""
+        report = debrief(self.services, self.attempt)
+        self.services.store.save_report(self.attempt.id, report.model_dump(mode="json"))
+        self.attempt = self.services.store.attempt(self.attempt.id) or self.attempt
+        return report
+
+    def report(self) -> Report | None:
+        """The saved feedback report, if the attempt has been scored."""
+        saved = self.attempt.report
+        if not saved or saved.get("version") != REPORT_VERSION:
+            return None
+        return Report.model_validate(saved)
 
     def warm_up(self) -> None:
         """Has the local model evaluate everything known before the coachee's next line (the

@@ -11,9 +11,9 @@ import re
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
-from evals.codes import CODES
+from evals.codes import check_codes
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", min_length=2, max_length=64)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -137,18 +137,12 @@ class Goal(Strict):
     id: Slug
     description: Text
     judged_by: Text = Field(description="What a judge looks for in the transcript, in plain words.")
-    codes: list[str] = Field(default_factory=list, description="Behaviour codes that are evidence for the goal.")
+    codes: Annotated[list[str], AfterValidator(check_codes)] = Field(
+        default_factory=list, description="Behaviour codes that are evidence for the goal."
+    )
     markers: list[Text] = Field(
         default_factory=list, description="Words or phrases in coachee turns that are evidence."
     )
-
-    @field_validator("codes")
-    @classmethod
-    def _known_codes(cls, codes: list[str]) -> list[str]:
-        unknown = sorted(set(codes) - set(CODES))
-        if unknown:
-            raise ValueError(f"unknown behaviour code(s): {', '.join(unknown)}")
-        return codes
 
 
 class Limit(Strict):
@@ -215,14 +209,20 @@ class Scenario(Strict):
     goals: list[Goal] = Field(min_length=1)
     limit: Limit
     weights: Weights
+    coachee_talk_share: float = Field(
+        default=0.5, gt=0, lt=1, description="The coachee's share of the words above which listening loses points."
+    )
+    better_lines: dict[str, list[Text]] = Field(
+        default_factory=dict,
+        description="Per behaviour code, lines a coach would suggest here: the report's better phrasings "
+        "when no LLM is configured.",
+    )
 
-    @field_validator("reactions")
+    @field_validator("reactions", "better_lines")
     @classmethod
-    def _reaction_codes(cls, reactions: dict[str, Reaction]) -> dict[str, Reaction]:
-        unknown = sorted(set(reactions) - set(CODES))
-        if unknown:
-            raise ValueError(f"unknown behaviour code(s): {', '.join(unknown)}")
-        return reactions
+    def _known_code_keys(cls, by_code: dict) -> dict:
+        check_codes(by_code)
+        return by_code
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:

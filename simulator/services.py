@@ -5,6 +5,10 @@ from __future__ import annotations
 import logging
 
 from evals.coder import Coder, default_coder
+from evals.llm import grading_model
+from evals.llm_coder import build_coder
+from evals.llm_judge import build_goal_judge
+from evals.scorer import Scorer
 from simulator.catalog import Catalog, load_catalog
 from simulator.config import Settings
 from simulator.models import ModelNotInstalled, build_model, describe_backend, prompt_style
@@ -49,13 +53,16 @@ def build_services(
                 else "Chroma"
             )
             problems.append(f"Scenario notes are unavailable ({where}: {exc}); personas reply from their card alone.")
+    coder = coder or default_coder(settings)
     return Services(
         problems=problems,
         catalog=catalog,
         store=Store(settings.db_url),
-        coder=coder or default_coder(),
+        coder=coder,
         model=model,
         index=index,
         backend_label=describe_backend(settings),
         prompt_style=prompt_style(model),
+        scorer=Scorer(build_coder(settings, coder), catalog, goal_judge=build_goal_judge(settings)),
+        grader=grading_model(settings),
     )

@@ -166,13 +166,15 @@ class Store:
         with self.session() as s:
             return list(s.scalars(select(Turn).where(Turn.attempt_id == attempt_id).order_by(Turn.idx)))
 
-    def end_attempt(self, attempt_id: int, report: dict[str, Any] | None = None) -> None:
+    def end_attempt(self, attempt_id: int) -> None:
         with self.session() as s:
             attempt = s.get_one(Attempt, attempt_id)
             attempt.status = "ended"
             attempt.ended_at = attempt.ended_at or _now()
-            if report is not None:
-                attempt.report = report
+
+    def save_report(self, attempt_id: int, report: dict[str, Any]) -> None:
+        with self.session() as s:
+            s.get_one(Attempt, attempt_id).report = report
 
     def branch(self, attempt_id: int, keep: int) -> Attempt:
         """A new attempt that replays the first `keep` turns of another, to try a different line."""

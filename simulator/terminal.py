@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from evals.report import DIMENSION_TITLES, Report
 from simulator.catalog import Catalog
 from simulator.config import Settings
 from simulator.export import to_jsonl
@@ -98,11 +99,21 @@ def run(
     except ModelUnavailable as exc:
         typer.secho(f"{exc}\nYour lines are saved (attempt {rehearsal.attempt.id}).", fg=typer.colors.RED, err=True)
         code = 1
-    rehearsal.end()
+    report = rehearsal.end()
+    if report is not None:
+        _print_report(report)
     if out:
         out.write_text(to_jsonl(scenario_id, rehearsal.turns()), encoding="utf-8")
         typer.secho(f"Transcript written to {out}", fg=typer.colors.GREEN, err=True)
     return code
+
+
+def _print_report(report: Report) -> None:
+    typer.secho(f"\n{report.headline}", bold=True, err=True)
+    for name, dim in report.score.dimensions.items():
+        typer.echo(f"  {DIMENSION_TITLES[name]:<15} {dim.score:>3}/100  {dim.summary}", err=True)
+    for moment in report.weakest:
+        typer.echo(f"  Turn {moment.turn}: {moment.why}.\n    Try: {moment.better}", err=True)
 
 
 def _prompt_lines():

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
-from evals.coder import CodedTurn
 
+from evals.coder import CodedTurn
 from simulator.catalog import Catalog, load_catalog
 
 FIXTURES = Path(__file__).parent / "fixtures"

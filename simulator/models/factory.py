@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from langchain_core.language_models import BaseChatModel, BaseLanguageModel
 
@@ -36,18 +36,7 @@ def build_model(settings: Settings) -> BaseLanguageModel:
     is missing or does not match its pinned hash.
     """
     if settings.llm == "openai":
-        from langchain_openai import ChatOpenAI
-
-        return ChatOpenAI(
-            model=settings.model or DEFAULT_OPENAI_MODEL,
-            base_url=settings.openai_base_url,
-            api_key=settings.openai_api_key or "not-needed",
-            timeout=settings.request_timeout_s,
-            max_retries=1,
-            streaming=True,
-            temperature=0.8,
-            max_tokens=120,
-        )
+        return openai_chat(settings, streaming=True, temperature=0.8, max_tokens=120)
     if settings.llm == "embedded":
         from simulator.models.embedded import LlamaCppScript
 
@@ -61,6 +50,21 @@ def build_model(settings: Settings) -> BaseLanguageModel:
     if settings.llm == "fake":
         return FakeScriptLLM()
     raise ValueError(f"unknown backend {settings.llm!r} (expected openai, embedded or fake)")
+
+
+def openai_chat(settings: Settings, **params: Any) -> BaseChatModel:
+    """``ChatOpenAI`` for the configured OpenAI-compatible server; `params` tune it per use
+    (the persona streams short warm lines, the scorer wants long, deterministic answers)."""
+    from langchain_openai import ChatOpenAI
+
+    return ChatOpenAI(
+        model=settings.model or DEFAULT_OPENAI_MODEL,
+        base_url=settings.openai_base_url,
+        api_key=settings.openai_api_key or "not-needed",
+        timeout=settings.request_timeout_s,
+        max_retries=1,
+        **params,
+    )
 
 
 def prompt_style(model: BaseLanguageModel) -> PromptStyle:
@@ -83,4 +87,4 @@ def describe_backend(settings: Settings) -> str:
     return f"Unknown backend {settings.llm!r}"
 
 
-__all__ = ["DEFAULT_OPENAI_MODEL", "PromptStyle", "build_model", "describe_backend", "prompt_style"]
+__all__ = ["DEFAULT_OPENAI_MODEL", "PromptStyle", "build_model", "describe_backend", "openai_chat", "prompt_style"]

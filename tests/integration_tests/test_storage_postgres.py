@@ -27,6 +27,7 @@ def test_turns_round_trip_and_branch_on_postgres():
     branch = store.branch(attempt.id, keep=1)
     assert [t.text for t in Store(URL).turns(attempt.id)] == ["Opening.", "No. [limit]"]
     assert [t.text for t in store.turns(branch.id)] == ["Opening."]
-    store.end_attempt(attempt.id, {"overall": 70})
+    store.end_attempt(attempt.id)
+    store.save_report(attempt.id, {"overall": 70})
     assert store.attempt(attempt.id).report == {"overall": 70}
     assert store.user("pg-coach").role == Role.coach

@@ -31,7 +31,8 @@ def test_end_attempt_and_list_attempts(tmp_path):
     user = store.user("cy")
     first = store.create_attempt(user, "a", "easy", "fake")
     store.create_attempt(user, "b", "hard", "fake")
-    store.end_attempt(first.id, {"overall": 50})
+    store.end_attempt(first.id)
+    store.save_report(first.id, {"overall": 50})
     ended = store.attempt(first.id)
     assert ended.status == "ended" and ended.ended_at and ended.report == {"overall": 50}
     assert {a.scenario_id for a in store.attempts(user_id=user.id)} == {"a", "b"}
