@@ -78,11 +78,15 @@ def score(transcripts: TranscriptPaths, scenario: ScenarioOption = None) -> None
 
 
 @app.command()
-def train() -> None:
-    """Train the offline coder on the training split and write evals/model/coder.json."""
+def train(
+    if_stale: Annotated[
+        bool, typer.Option("--if-stale", help="Only when the data, the coder's code or scikit-learn changed.")
+    ] = False,
+) -> None:
+    """Train the offline coder on the labelled data's training split (set-up runs this)."""
     from evals.train import run_training
 
-    raise typer.Exit(run_training())
+    raise typer.Exit(run_training(if_stale=if_stale))
 
 
 @app.command()

@@ -168,8 +168,8 @@ RATIO_CURVE = ((0.0, 0.0), (1.0, 0.65), (2.0, 1.0))
 OPEN_SHARE_CURVE = ((0.0, 0.0), (0.5, 0.6), (0.7, 1.0))
 PRESENCE_CURVE = ((0.0, 0.0), (0.2, 0.65), (0.35, 1.0))
 LISTENING_PARTS = {"ratio": 30, "open_share": 20, "presence": 20, "talk_balance": 20, "affirmation": 10}
-LISTENING_PENALTY = {"blame": 10.0, "dismissal": 8.0, "unsolicited_advice": 5.0}
-MAX_LISTENING_PENALTY = 60.0
+LISTENING_PENALTY = {"blame": 6.0, "dismissal": 5.0, "unsolicited_advice": 3.0}
+MAX_LISTENING_PENALTY = 40.0
 
 
 def listening(lines: Sequence[Line], talk_share_max: float) -> DimensionScore:

@@ -44,6 +44,7 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
 fi
 
 python -m simulator models install
+python -m evals train --if-stale
 
 if $dev && ! command -v chromium >/dev/null 2>&1; then
   if as_root; then apt_install chromium || echo "The browser test will be skipped." >&2
