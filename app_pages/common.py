@@ -7,6 +7,7 @@ the model, the index or the database except through `Services`.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any, NoReturn
 
@@ -21,6 +22,8 @@ LIBRARY_PAGE = "app_pages/library.py"
 REHEARSE_PAGE = "app_pages/rehearse.py"
 ATTEMPTS_PAGE = "app_pages/attempts.py"
 
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]$~#>|])")
+_LIST_MARKER = re.compile(r"^(\s*)([-+]|\d+[.)])(\s)", re.MULTILINE)
 LOADING_MESSAGE = "Loading the model and indexing scenario notes…"
 DEFAULT_USER = "guest"
 USER_KEY = "user_name"  # session-state key of the sidebar's name box
@@ -132,3 +135,25 @@ def badges(items: list[str], color: str = "blue") -> str:
     """Markdown badges; brackets are dropped so a skill cannot break the directive."""
     cleaned = [item.replace("[", "(").replace("]", ")") for item in items]
     return " ".join(f":{color}-badge[{item}]" for item in cleaned)
+
+
+def plain(text: str) -> str:
+    """Dialogue shown as typed: no accidental Markdown, line breaks kept."""
+    text = _MARKDOWN_SPECIALS.sub(r"\\\1", text)
+    text = _LIST_MARKER.sub(_escape_list_marker, text)
+    return text.replace(":", "\\:").replace("\n", "  \n")
+
+
+def _escape_list_marker(match: re.Match[str]) -> str:
+    lead, marker, space = match.groups()
+    if marker in ("-", "+"):
+        return f"{lead}\\{marker}{space}"
+    return f"{lead}{marker[:-1]}\\{marker[-1]}{space}"  # "1." -> "1\."
+
+
+def downloads(files: list[tuple[str, str | bytes, str, str]]) -> None:
+    """Download buttons side by side: (label, data, file name, MIME type) each."""
+    for column, (label, data, name, mime) in zip(st.columns(len(files)), files, strict=True):
+        column.download_button(
+            label, data=data, file_name=name, mime=mime, on_click="ignore", icon=":material/download:", width="stretch"
+        )

@@ -7,7 +7,6 @@ model is called: a dead model or a closed tab never loses what the coachee typed
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Iterator
 
@@ -16,7 +15,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from app_pages import common
+from app_pages import common, report_view
 from simulator.export import to_jsonl, to_markdown
 from simulator.rehearsal import MAX_MESSAGE_CHARS, MessageError, ModelUnavailable, Rehearsal
 from simulator.schema import Difficulty, Scenario
@@ -29,25 +28,9 @@ catalog = services.catalog
 COACHEE_AVATAR = ":material/face:"
 MOOD_COLORS = {"open": "green", "warming": "blue", "guarded": "gray", "upset": "red"}
 TRUST_COLOR, FRUSTRATION_COLOR = "#2f7d6d", "#c2572b"
-_MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]$~#>|])")
-_LIST_MARKER = re.compile(r"^(\s*)([-+]|\d+[.)])(\s)", re.MULTILINE)
 
 
 # ---- small helpers -------------------------------------------------------------------------
-def plain(text: str) -> str:
-    """Dialogue shown as typed: no accidental Markdown, line breaks kept."""
-    text = _MARKDOWN_SPECIALS.sub(r"\\\1", text)
-    text = _LIST_MARKER.sub(_escape_list_marker, text)
-    return text.replace(":", "\\:").replace("\n", "  \n")
-
-
-def _escape_list_marker(match: re.Match[str]) -> str:
-    lead, marker, space = match.groups()
-    if marker in ("-", "+"):
-        return f"{lead}\\{marker}{space}"
-    return f"{lead}{marker[:-1]}\\{marker[-1]}{space}"  # "1." -> "1\."
-
-
 def short(text: str, limit: int = 70) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
@@ -130,7 +113,7 @@ def show_picker() -> None:
 # ---- the conversation ----------------------------------------------------------------------
 def render_coachee(turn_text: str, codes: list[str] | None, coach: bool) -> None:
     with st.chat_message("user", avatar=COACHEE_AVATAR):
-        st.markdown(f"**You**  \n{plain(turn_text)}")
+        st.markdown(f"**You**  \n{common.plain(turn_text)}")
         if coach and codes:
             st.caption("Coded as " + common.badges([common.label(c) for c in codes], "gray"))
 
@@ -140,7 +123,7 @@ def render_coach_details(rehearsal: Rehearsal, turn: Turn) -> None:
     state = turn.state or {}
     parts = [f":violet-badge[{common.label(turn.move or 'unknown')}]"]
     if turn.direction:
-        parts.append(f"*{plain(turn.direction)}*")
+        parts.append(f"*{common.plain(turn.direction)}*")
     if state:
         mood = PersonaState.model_validate(state).mood
         parts.append(f"trust **{state.get('trust', 0):.0f}**")
@@ -149,10 +132,10 @@ def render_coach_details(rehearsal: Rehearsal, turn: Turn) -> None:
     st.caption(" · ".join(parts))
     guard = turn.guard or {}
     if guard.get("reason"):
-        st.caption(f"Why this move: {plain(str(guard['reason']))}")
+        st.caption(f"Why this move: {common.plain(str(guard['reason']))}")
     if guard.get("problems"):
         what = "replaced the model's line with an authored one" if guard.get("fallback") else "asked the model again"
-        st.caption(f":material/shield: The guard {what}: {plain('; '.join(map(str, guard['problems'])))}")
+        st.caption(f":material/shield: The guard {what}: {common.plain('; '.join(map(str, guard['problems'])))}")
     by_id = {note.id: note for note in rehearsal.scenario.notes}
     notes = [by_id[i] for i in turn.notes or [] if i in by_id]
     if notes:
@@ -166,7 +149,7 @@ def render_coach_details(rehearsal: Rehearsal, turn: Turn) -> None:
 
 def render_persona(rehearsal: Rehearsal, turn: Turn, coach: bool) -> None:
     with st.chat_message(rehearsal.persona.name):
-        st.markdown(f"**{rehearsal.persona.name}**  \n{plain(turn.text)}")
+        st.markdown(f"**{rehearsal.persona.name}**  \n{common.plain(turn.text)}")
         if coach:
             render_coach_details(rehearsal, turn)
 
@@ -177,9 +160,9 @@ def waiting_for_first_words(stream: Iterator[str], name: str) -> Iterator[str]:
         first = next(stream, None)
     if first is None:
         return
-    yield f"**{name}**  \n" + plain(first)  # the same shape as a stored line
+    yield f"**{name}**  \n" + common.plain(first)  # the same shape as a stored line
     for delta in stream:
-        yield plain(delta)
+        yield common.plain(delta)
 
 
 def stream_reply(rehearsal: Rehearsal, where: DeltaGenerator, coach: bool) -> None:
@@ -218,11 +201,35 @@ def replay_banner(rehearsal: Rehearsal, turns: list[Turn]) -> None:
     if attempt.parent_id is None or attempt.branched_at is None or len(turns) != attempt.branched_at:
         return
     original = next((t for t in services.store.turns(attempt.parent_id) if t.idx == attempt.branched_at), None)
-    said = f" Last time you said: “{plain(short(original.text, 200))}”" if original else ""
-    st.info(
-        f"You are replaying attempt #{attempt.parent_id} from this point.{said} Try a different line.",
-        icon=":material/replay:",
-    )
+    said = f" Last time you said: “{common.plain(short(original.text, 200))}”" if original else ""
+    suggestion = st.session_state.get(report_view.REPLAY_SUGGESTION_KEY, {}).get(attempt.id)
+    tip = f"  \nThe report suggested: *“{common.plain(suggestion)}”*" if suggestion else " Try a different line."
+    st.info(f"You are replaying attempt #{attempt.parent_id} from this point.{said}{tip}", icon=":material/replay:")
+
+
+def show_feedback(rehearsal: Rehearsal) -> None:
+    """The report of an ended attempt; a button to score it if that did not happen."""
+    report = rehearsal.report()
+    if report is None:
+        if not any(t.role == "coachee" for t in rehearsal.turns()):
+            st.info(
+                "This attempt ended before you said anything, so there is nothing to score.", icon=":material/info:"
+            )
+            return
+        st.warning("This attempt has not been scored yet.", icon=":material/pending:")
+        if st.button("Score this attempt", type="primary", icon=":material/grading:"):
+            with st.spinner("Scoring your conversation…"):
+                rehearsal.score()
+            st.rerun()
+        return
+
+    def replay(turn: int, better: str | None) -> None:
+        branch = rehearsal.branch(keep=turn)
+        suggestions = st.session_state.setdefault(report_view.REPLAY_SUGGESTION_KEY, {})
+        suggestions[branch.attempt.id] = better
+        show_attempt(branch.attempt.id)
+
+    report_view.show_report(report, f"sparring-{rehearsal.scenario.id}-{rehearsal.attempt.id}", replay)
 
 
 def conversation_chart(rehearsal: Rehearsal, turns: list[Turn]) -> None:
@@ -391,9 +398,10 @@ def show_rehearsal(rehearsal: Rehearsal) -> None:
             icon=":material/stop_circle:",
             disabled=rehearsal.ended,
             width="stretch",
-            help="Finish this conversation; it stays saved with its transcript.",
+            help="Finish this conversation and get your feedback; it stays saved with its transcript.",
         ):
-            rehearsal.end()
+            with st.spinner("Scoring your conversation…"):
+                rehearsal.end()
             st.rerun()
         if st.button(
             "Restart",
@@ -409,7 +417,10 @@ def show_rehearsal(rehearsal: Rehearsal) -> None:
 
     with chat_col:
         turns = rehearsal.turns()
+        if rehearsal.ended:
+            show_feedback(rehearsal)
         for turn in turns:
+            report_view.anchor(turn.idx)
             if turn.role == "coachee":
                 render_coachee(turn.text, turn.codes, coach)
             else:
@@ -441,24 +452,16 @@ def show_rehearsal(rehearsal: Rehearsal) -> None:
         st.divider()
         st.markdown("**Download the transcript**")
         stem = f"sparring-{scenario.id}-{attempt.id}"
-        dl_a, dl_b = st.columns(2)
-        dl_a.download_button(
-            "JSON Lines",
-            data=to_jsonl(scenario.id, turns),
-            file_name=f"{stem}.jsonl",
-            mime="application/jsonl",
-            on_click="ignore",
-            icon=":material/download:",
-            width="stretch",
-        )
-        dl_b.download_button(
-            "Markdown",
-            data=to_markdown(scenario, persona, turns, difficulty=attempt.difficulty),
-            file_name=f"{stem}.md",
-            mime="text/markdown",
-            on_click="ignore",
-            icon=":material/download:",
-            width="stretch",
+        common.downloads(
+            [
+                ("JSON Lines", to_jsonl(scenario.id, turns), f"{stem}.jsonl", "application/jsonl"),
+                (
+                    "Markdown",
+                    to_markdown(scenario, persona, turns, difficulty=attempt.difficulty),
+                    f"{stem}.md",
+                    "text/markdown",
+                ),
+            ]
         )
         if coach:
             st.divider()

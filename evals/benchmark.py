@@ -21,11 +21,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import BaseModel
+
 from evals.coder import Coder, code_many
 from evals.codes import CODES
 from evals.dataset import PAIRED_DIR, Example, conversations, load_all, split
 from evals.llm import LLMAnswerError, parse_answer
-from evals.llm_coder import CoderAnswer
+from evals.llm_coder import CODER_SYSTEM_PROMPT
 from evals.metrics import Agreement, agreement
 from evals.rules import RuleCoder
 from evals.scorer import Scorer
@@ -45,18 +47,27 @@ TARGETS = {
 SPEED_RUNS = 7
 BASELINE_MAX_TOKENS = 700
 
-BASELINE_PROMPT = """<|im_start|>system
-You are an expert evaluator of workplace conversation practice. Read the whole conversation and
-code every COACHEE turn with the behaviour codes that apply (none, one or several):
-open_question, closed_question, reflection, summary, affirmation, dismissal, blame,
-unsolicited_advice, limit, alternative, acknowledge, next_step, capitulation, over_apology.
-Then score the coachee from 0 to 100 on listening, limit_setting and goals.
-Answer with JSON only: {{"turns": [{{"id": <turn id>, "codes": [...]}}, ...], "listening": <0-100>,
-"limit_setting": <0-100>, "goals": <0-100>}}<|im_end|>
-<|im_start|>user
-{conversation}<|im_end|>
-<|im_start|>assistant
-"""
+BASELINE_PROMPT = (
+    "<|im_start|>system\n"
+    "You evaluate workplace conversation practice. Read the whole conversation, code every COACHEE "
+    "turn with the behaviour codes that apply (an empty list when none does), then score the coachee "
+    "from 0 to 100 on listening, limit_setting and goals.\n\n"
+    + CODER_SYSTEM_PROMPT.split("Codes:", 1)[1].split("The turns to code", 1)[0].strip()
+    + '\n\nAnswer with JSON only: {{"turns": [{{"id": <turn id>, "codes": [...]}}, ...], '
+    '"listening": <0-100>, "limit_setting": <0-100>, "goals": <0-100>}}<|im_end|>\n'
+    "<|im_start|>user\n{conversation}<|im_end|>\n<|im_start|>assistant\n"
+)
+
+
+class BaselineTurn(BaseModel):
+    id: int
+    codes: list[str] = []
+
+
+class BaselineAnswer(BaseModel):
+    """Read leniently, to give the baseline every chance: unknown code names are dropped."""
+
+    turns: list[BaselineTurn]
 
 
 @dataclass
@@ -92,7 +103,9 @@ def print_confusions(result: Agreement, top: int = 12) -> None:
     print("Most frequent confusions (a gold code missed on a turn where another was given instead):")
     for (missed, instead), n in result.confusions.most_common(top):
         print(f"  {missed:<20} -> {instead:<20} {n:>3}")
-    short = {c: "".join(w[0] for w in c.split("_")).upper() for c in CODES}
+    short = dict(
+        zip(CODES, ("OQ", "CQ", "RE", "SU", "AF", "DI", "BL", "UA", "LI", "AL", "AC", "NS", "CA", "OA"), strict=True)
+    )
     print("Confusion matrix (rows: gold code missed; columns: code given instead)")
     print("  " + " " * 4 + "".join(f"{short[c]:>4}" for c in CODES))
     for g in CODES:
@@ -160,8 +173,8 @@ def run_baseline(model, scorer: Scorer, convs: Sequence[Sequence[Example]]) -> B
         answer = model.invoke(prompt, max_tokens=BASELINE_MAX_TOKENS, temperature=0.0, stop=["<|im_end|>"])
         result.baseline_s.append(time.perf_counter() - start)
         try:
-            parsed = parse_answer(answer, CoderAnswer)
-            by_id = {t.id: frozenset(t.codes) for t in parsed.turns}
+            parsed = parse_answer(answer, BaselineAnswer)
+            by_id = {t.id: frozenset(t.codes) & frozenset(CODES) for t in parsed.turns}
         except LLMAnswerError:
             result.unparsed += 1
             by_id = {}

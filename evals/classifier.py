@@ -13,8 +13,8 @@ runs it whenever the data or this code changes) and kept with the other local mo
 `$SPARRING_MODELS_DIR/sparring-coder/`. The weights and thresholds were chosen by
 cross-validation inside the training split; see evals/train.py.
 
-A code's cue (the evidence a coach sees) is the rule coder's span when the rule coder
-agrees, otherwise the sentence whose embedding pushes that code's score most.
+A code's cue (the evidence a coach sees) is the sentence holding the rule coder's span when
+the rule coder agrees, otherwise the sentence whose embedding pushes that code's score most.
 """
 
 from __future__ import annotations
@@ -149,10 +149,10 @@ class TrainedCoder:
         return CodedTurn(frozenset(codes), cues, scores, source="trained")
 
     def _cue(self, code: str, row: int, features: TurnFeatures) -> str:
-        rule_cue = features.rule_cues[row].get(code)
-        if rule_cue:
-            return rule_cue
         parts, vectors = features.sentences[row], features.sentence_vectors[row]
+        rule_cue = features.rule_cues[row].get(code)
+        if rule_cue:  # the whole sentence it sits in: a coach reads "Why didn't you just ask me?", not "Why didn't you"
+            return _clip(next((p for p in parts if rule_cue in p), rule_cue))
         if len(parts) == 1:
             return _clip(parts[0])
         return _clip(parts[int(np.argmax(vectors @ self.model.sentence_push(code)))])

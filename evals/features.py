@@ -135,6 +135,12 @@ class Featurizer:
         return TurnFeatures(np.vstack(rows).astype(np.float32), split, per_turn, rule_codes, rule_cues)
 
     def _embed(self, texts: list[str]) -> np.ndarray:
+        """Vectors for `texts`, each distinct text embedded once, shortest first: batches are
+        padded to their longest member, so mixing one long turn with short ones wastes most
+        of the work."""
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
-        return np.asarray(self.embed(texts), dtype=np.float32)
+        unique = sorted(set(texts), key=lambda t: (len(t), t))
+        vectors = np.asarray(self.embed(unique), dtype=np.float32)
+        row = {text: i for i, text in enumerate(unique)}
+        return vectors[[row[t] for t in texts]]

@@ -158,6 +158,14 @@ def ramp(value: float, points: Sequence[tuple[float, float]]) -> float:
     return points[-1][1]
 
 
+def plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def times(n: int) -> str:
+    return "once" if n == 1 else "twice" if n == 2 else f"{n} times"
+
+
 def words(text: str) -> int:
     return len(text.split())
 
@@ -248,14 +256,15 @@ def _listening_summary(m: dict) -> str:
     ratio = m["reflection_to_question"]
     reflective = m["reflections"] + m["summaries"]
     if ratio is None:
-        parts.append(f"You reflected {reflective} time(s) and asked no questions.")
+        parts.append(f"You reflected {times(reflective)} and asked no questions.")
     else:
         verdict = (
             "good (2:1 or better)" if ratio >= 2 else "fair (1:1 or better)" if ratio >= 1 else "below the fair 1:1"
         )
         parts.append(
-            f"You reflected or summarised {reflective} time(s) against {m['open_questions'] + m['closed_questions']} "
-            f"question(s): a reflection-to-question ratio of {ratio:.1f}, {verdict}."
+            f"You reflected or summarised {times(reflective)} against "
+            f"{plural(m['open_questions'] + m['closed_questions'], 'question')}: "
+            f"a reflection-to-question ratio of {ratio:.1f}, {verdict}."
         )
     if m["open_question_share"] is not None:
         parts.append(f"{m['open_question_share']:.0%} of your questions were open.")
@@ -263,16 +272,16 @@ def _listening_summary(m: dict) -> str:
         f"You did {m['coachee_talk_share']:.0%} of the talking (aim for at most {m['talk_share_target']:.0%})."
     )
     against = [
-        f"{m[k]} {label}"
+        f"{plural(m[k], 'turn')} {label}"
         for k, label in (
-            ("blame", "blaming"),
-            ("dismissals", "dismissive"),
-            ("unsolicited_advice", "unasked-for advice"),
+            ("blame", "of blame"),
+            ("dismissals", "brushing off"),
+            ("unsolicited_advice", "of unasked advice"),
         )
         if m[k]
     ]
     if against:
-        parts.append("Counting against you: " + ", ".join(against) + " turn(s).")
+        parts.append("Counting against you: " + ", ".join(against) + ".")
     return " ".join(parts)
 
 
@@ -350,9 +359,9 @@ def _limit_summary(check: LimitCheck, m: dict) -> str:
     if not check.stated:
         said = "You never stated the limit."
         if m["capitulations"]:
-            said += f" You gave ground {m['capitulations']} time(s) instead."
+            said += f" You gave ground {times(m['capitulations'])} instead."
     elif check.held:
-        said = f"You stated the limit and held it ({m['limits']} time(s) in all" + (
+        said = f"You stated the limit and held it ({times(m['limits'])} in all" + (
             ", restating it under pushback)." if m["limits"] > 1 else ")."
         )
     else:
@@ -362,7 +371,7 @@ def _limit_summary(check: LimitCheck, m: dict) -> str:
     extras.append("offered an alternative" if m["alternatives"] else "offered no in-scope alternative")
     said += " You " + " and ".join(extras) + "."
     if m["over_apologies"]:
-        said += f" Over-apologising ({m['over_apologies']} turn(s)) weakened it."
+        said += f" Over-apologising ({plural(m['over_apologies'], 'turn')}) weakened it."
     return said
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from evals.coder import CodedTurn
 from simulator.catalog import Catalog, load_catalog
@@ -72,3 +73,30 @@ def fixture_catalog() -> Catalog:
 @pytest.fixture
 def scripted_coder() -> ScriptedCoder:
     return ScriptedCoder()
+
+
+class RecordingChatModel(FakeListChatModel):
+    """A fake chat model that answers from a queue and records the messages it was sent."""
+
+    calls: list = []
+
+    def _call(self, messages, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003 - LangChain's signature
+        self.calls.append(messages)
+        return super()._call(messages, *args, **kwargs)
+
+
+class DownChatModel(FakeListChatModel):
+    """A chat model whose server is down."""
+
+    def _call(self, *args, **kwargs):  # noqa: ANN002, ANN003
+        raise ConnectionError("connection refused")
+
+
+@pytest.fixture
+def chat_model():
+    """Factory: chat_model("answer 1", "answer 2") -> a RecordingChatModel."""
+
+    def make(*responses: str) -> RecordingChatModel:
+        return RecordingChatModel(responses=list(responses), calls=[])
+
+    return make

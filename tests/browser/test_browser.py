@@ -224,3 +224,43 @@ def test_open_a_briefing_start_and_get_a_reply(server, page):
     assert "user=browser-test" in page.url
     _no_exception(page)
     _shot(page, "browser-attempts")
+
+
+def test_ending_an_attempt_shows_the_feedback_report(server, page):
+    from playwright.sync_api import expect
+
+    page.goto(f"{server}/rehearse?user=browser-report&scenario={SCENARIO}")
+    page.get_by_role("button", name="Start the conversation").click(timeout=START_TIMEOUT_S * 1000)
+    messages = page.get_by_test_id("stChatMessage")
+    box = page.get_by_test_id("stChatInputTextArea")
+    lines = [
+        "It sounds like the request was unclear. What did you take it to mean?",
+        "Why didn't you just ask me? This is a mess.",
+        "Let's agree the banner goes on top by Thursday noon, and check in tomorrow at ten.",
+    ]
+    for n, line in enumerate(lines, start=1):
+        box.fill(line)
+        box.press("Enter")
+        expect(messages).to_have_count(1 + 2 * n, timeout=REPLY_TIMEOUT_MS)
+    page.get_by_role("button", name="End attempt").click()
+    expect(page.get_by_role("heading", name="Your feedback")).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+    expect(page.get_by_test_id("stMetric")).to_have_count(4)
+    expect(page.get_by_text("Try instead").first).to_be_visible()
+    _no_exception(page)
+    _shot(page, "browser-report")
+
+    # An evidence link scrolls to its line in the transcript.
+    link = page.locator("a[href^='#turn-']").first
+    target = link.get_attribute("href")
+    link.click()
+    expect(page.locator(target)).to_be_attached()
+    page.wait_for_timeout(600)
+    assert page.locator(target).evaluate("el => el.getBoundingClientRect().top") < 500
+    _shot(page, "browser-report-linked-turn")
+
+    # Replay from a weak turn opens a new attempt with the suggestion.
+    page.get_by_role("button", name="Replay from here").first.click()
+    expect(page.get_by_text("The report suggested").first).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+    expect(page.get_by_test_id("stChatInputTextArea")).to_have_count(1)
+    _no_exception(page)
+    _shot(page, "browser-replay-from-weak-turn")

@@ -500,3 +500,94 @@ def test_my_attempts_lists_this_users_attempts_and_opens_them():
     ok(at)
     assert attempt_id(at) == first and at.query_params["user"] == "alice"
     assert messages(at)[1] == ("user", LINE)
+
+
+# ---- the feedback report ---------------------------------------------------------------------
+LISTENING_LINES = (
+    "It sounds like the request was unclear from the start. What did you take it to mean?",
+    "You must have put a lot of work into that preview, I noticed the care in it.",
+    "Let's agree the banner goes on top by Thursday noon, and we check in tomorrow at ten.",
+)
+
+
+def ended_with_feedback(*lines: str) -> AppTest:
+    at = start()
+    for line in lines:
+        at = send(at, line)
+    button(at, "End attempt").click().run()
+    return ok(at)
+
+
+def test_ending_an_attempt_shows_the_feedback_report_and_saves_it():
+    at = ended_with_feedback(*LISTENING_LINES)
+    attempt = services().store.attempt(attempt_id(at))
+    assert attempt.report and attempt.report["score"]["overall"] == int(at.metric[0].value.split("/")[0])
+    assert [m.label.split(" ·")[0] for m in at.metric] == ["Overall", "Listening", "Limit-setting", "Scenario goals"]
+    assert "Your feedback" in [h.value for h in at.subheader]
+    text = unescape(" ".join(m.value for m in at.markdown))
+    assert "Overall" in text and "/100" in text
+    assert "(#turn-" in text  # evidence links to its line in the transcript
+    assert "Try instead" in text
+    anchors = " ".join(h.body for h in at.get("html"))
+    assert 'id="turn-1"' in anchors and 'id="turn-3"' in anchors
+
+
+def test_replay_from_a_weak_turn_keeps_the_lines_before_it_and_shows_the_suggestion():
+    at = ended_with_feedback("Why is this such a mess? You should have asked.", "Whatever, just fix it by Friday.")
+    original = attempt_id(at)
+    report = services().store.attempt(original).report
+    weak = report["weakest"][0]
+    button_key = f"replay_weak_{weak['turn']}"
+    at.button(key=button_key).click().run()
+    ok(at)
+    branch = services().store.attempt(attempt_id(at))
+    assert branch.parent_id == original and branch.branched_at == weak["turn"]
+    banner = unescape(" ".join(i.value for i in at.info))
+    assert "The report suggested" in banner and unescape(weak["better"]).split()[0] in banner
+
+
+def test_report_downloads_as_markdown_and_pdf(monkeypatch):
+    saved: list = []
+
+    class RecordingStorage(MemoryMediaFileStorage):
+        def load_and_get_id(self, path_or_data, mimetype, kind, filename=None):
+            saved.append((filename, path_or_data))
+            return super().load_and_get_id(path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", RecordingStorage)
+    at = ended_with_feedback(*LISTENING_LINES)
+    files = {name: data for name, data in saved}
+    stem = f"sparring-{SCENARIO}-{attempt_id(at)}-report"
+    markdown = files[f"{stem}.md"]
+    markdown = markdown.decode() if isinstance(markdown, bytes) else markdown
+    assert markdown.startswith("# Feedback:") and '<a id="turn-1"></a>' in markdown
+    assert files[f"{stem}.pdf"][:5] == b"%PDF-"
+
+
+def test_a_scoring_failure_keeps_the_attempt_and_offers_to_score_again(monkeypatch):
+    import simulator.rehearsal as rehearsal_module
+
+    def broken(services, attempt):
+        raise RuntimeError("scorer exploded")
+
+    monkeypatch.setattr(rehearsal_module, "debrief", broken)
+    at = ended_with_feedback(LINE)
+    attempt = services().store.attempt(attempt_id(at))
+    assert attempt.status == "ended" and attempt.report is None
+    assert "not been scored" in " ".join(w.value for w in at.warning)
+    monkeypatch.undo()
+    button(at, "Score this attempt").click().run()
+    ok(at)
+    assert services().store.attempt(attempt_id(at)).report is not None
+    assert at.metric
+
+
+def test_progress_chart_after_two_scored_attempts():
+    at = ended_with_feedback(LINE)
+    button(at, "Restart").click().run()
+    at = send(ok(at), LISTENING_LINES[0])
+    button(at, "End attempt").click().run()
+    ok(at)
+    report = services().store.attempt(attempt_id(at)).report
+    assert [p["current"] for p in report["progress"]] == [False, True]
+    assert "Your progress on this scenario" in unescape(" ".join(m.value for m in at.markdown))

@@ -1,0 +1,87 @@
+"""The trained coder's mechanics, on a small model trained here with a hashing embedding.
+
+How well the real model codes is the benchmark's job (`python -m evals benchmark`) and
+tests/integration_tests/test_trained_coder.py's.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+import evals.train as train_module
+from evals.classifier import CoderUnavailable, TrainedCoder
+from evals.coder import default_coder
+from evals.codes import CODES
+from evals.dataset import load_all, split
+from evals.features import Featurizer, sentences
+from evals.rules import RuleCoder
+from simulator.config import Settings
+from tests.conftest import HashEmbedding
+
+
+@pytest.fixture(scope="module")
+def small_model():
+    train, _ = split(load_all())
+    sample = train[::4]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(train_module, "C_GRID", (0.1,))
+        mp.setattr(train_module, "FOLDS", 3)
+        return train_module.fit(sample, Featurizer(HashEmbedding()), dim=HashEmbedding.DIM, log=lambda _: None)
+
+
+@pytest.fixture
+def coder(small_model):
+    return TrainedCoder(small_model, HashEmbedding())
+
+
+def test_codes_come_with_scores_for_every_code_and_cues_from_the_text(coder):
+    texts = ["I hear you. That's outside our contract, but I can quote it by Thursday.", "What happened?"]
+    for coded in coder.code_many([(t, "I need it free.") for t in texts]):
+        assert coded.source == "trained" and set(coded.scores) == set(CODES)
+        assert all(0 <= p <= 1 for p in coded.scores.values())
+        assert set(coded.cues) == set(coded.codes)
+        assert all(cue and cue.rstrip("…") in " ".join(t for t in texts) for cue in coded.cues.values())
+
+
+def test_thresholds_decide_and_a_summary_is_never_also_a_reflection(small_model):
+    small_model = copy.deepcopy(small_model)
+    small_model.thresholds = {c: 0.0 for c in CODES}
+    coded = TrainedCoder(small_model, HashEmbedding()).code("Let me sum up: three things went wrong.")
+    assert "summary" in coded.codes and "reflection" not in coded.codes
+    small_model.thresholds = {c: 1.01 for c in CODES}
+    assert TrainedCoder(small_model, HashEmbedding()).code("What happened?").codes == frozenset()
+
+
+def test_empty_turns_get_no_codes_and_keep_their_place(coder):
+    coded = coder.code_many([("", None), ("What happened?", None), ("   ", "Hi")])
+    assert len(coded) == 3 and coded[0].codes == coded[2].codes == frozenset()
+    assert coded[1].scores
+
+
+def test_a_model_built_for_other_features_is_refused(small_model):
+    class Wider(HashEmbedding):
+        DIM = 32
+
+    with pytest.raises(CoderUnavailable, match="features do not match"):
+        TrainedCoder(small_model.__class__(**{**small_model.__dict__, "embedding_dim": 32}), Wider())
+
+
+def test_without_a_trained_model_the_rule_coder_steps_in_and_says_why(tmp_path):
+    coder = default_coder(Settings(data_dir=tmp_path, models_dir=tmp_path / "models"))
+    assert isinstance(coder, RuleCoder)
+    coded = coder.code("What happened?")
+    assert coded.codes == {"open_question"} and "python -m evals train" in coded.notes[0]
+
+
+def test_the_fingerprint_follows_the_data():
+    train, _ = split(load_all())
+    assert train_module.fingerprint(train) == train_module.fingerprint(list(train))
+    assert train_module.fingerprint(train) != train_module.fingerprint(train[:-1])
+
+
+def test_sentences_split_on_ends_and_keep_short_turns():
+    assert sentences("No. I can't. What I can do is quote it?") == ["No.", "I can't.", "What I can do is quote it?"]
+    assert sentences("ok") == ["ok"]
+    assert sentences("...") == ["..."]

@@ -1,0 +1,87 @@
+"""The labelled data the coder is trained and tested on: valid, big enough, split by conversation."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+
+from evals.codes import CODES
+from evals.dataset import (
+    PAIRED_DIR,
+    SPLIT_FILE,
+    DatasetError,
+    code_counts,
+    conversations,
+    load_all,
+    make_split,
+    parse_line,
+    split,
+)
+from evals.transcript import load_transcript
+
+
+@pytest.fixture(scope="module")
+def examples():
+    return load_all()
+
+
+def test_enough_turns_and_every_code_at_least_40_times(examples):
+    assert len(examples) >= 800
+    counts = code_counts(examples)
+    assert min(counts[c] for c in CODES) >= 40, counts
+    assert sum(len(e.codes) > 1 for e in examples) / len(examples) > 0.25
+    assert 0.05 < sum(not e.codes for e in examples) / len(examples) < 0.15
+
+
+def test_all_seven_scenarios_and_other_workplaces(examples):
+    from simulator.catalog import load_catalog
+
+    settings = Counter(e.setting for e in examples)
+    for scenario in load_catalog().scenarios:
+        assert settings[scenario] >= 40, scenario
+    assert sum(n for s, n in settings.items() if s.startswith("other:")) >= 300
+
+
+def test_short_and_long_turns(examples):
+    lengths = [len(e.text.split()) for e in examples]
+    assert sum(n <= 3 for n in lengths) >= 30 and sum(n >= 40 for n in lengths) >= 30
+
+
+def test_the_split_is_frozen_by_conversation_and_disjoint(examples):
+    train, test = split(examples)
+    train_convs, test_convs = {e.conv for e in train}, {e.conv for e in test}
+    assert not train_convs & test_convs
+    assert set(json.loads(SPLIT_FILE.read_text())["test"]) <= set(conversations(examples))
+    assert 0.2 <= len(test) / len(examples) <= 0.3
+    assert min(code_counts(test)[c] for c in CODES) >= 10
+
+
+def test_make_split_is_stable_and_takes_a_quarter_of_each_stratum(examples):
+    assert make_split(examples) == make_split(list(reversed(examples)))
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ('{"conv": "x", "setting": "s", "text": "Hi", "codes": ["brilliance"]}', "unknown behaviour code"),
+        ('{"conv": "x", "setting": "s", "text": "", "codes": []}', "non-empty"),
+        ('{"conv": "x", "setting": "s", "text": "Hi"}', "missing codes"),
+        ('{"conv": "x", "setting": "s", "text": "So...", "codes": ["summary", "reflection"]}', "not also coded"),
+        ("[1, 2]", "expected a JSON object"),
+    ],
+)
+def test_bad_lines_are_named(raw, message):
+    with pytest.raises(DatasetError, match=message):
+        parse_line(raw, "f.jsonl:3")
+
+
+def test_every_scenario_has_a_good_and_a_poor_transcript():
+    from simulator.catalog import load_catalog
+
+    for scenario in load_catalog().scenarios:
+        for kind in ("good", "poor"):
+            transcript = load_transcript(PAIRED_DIR / f"{scenario}.{kind}.jsonl")
+            assert transcript.scenario == scenario
+            assert sum(t.role == "coachee" for t in transcript.turns) >= 8
