@@ -1,4 +1,4 @@
-"""My attempts: everything the current user rehearsed, newest first, each one reopenable."""
+"""My attempts: everything the current user rehearsed, newest first, with its score once ended, each one reopenable."""
 
 from __future__ import annotations
 
@@ -38,7 +38,9 @@ for attempt in attempts:
             who = catalog.persona_for(scenario).name if scenario else "–"
             status = ":gray-badge[Ended]" if attempt.status == "ended" else ":green-badge[In progress]"
             extra = " :orange-badge[Waiting for a reply]" if pending and attempt.status != "ended" else ""
-            st.markdown(f"{status}{extra} &nbsp; with {who} · difficulty {common.label(attempt.difficulty)}")
+            score = (attempt.report or {}).get("score", {}).get("overall")
+            scored = f" &nbsp; :blue-badge[Score {score}/100]" if score is not None else ""
+            st.markdown(f"{status}{extra}{scored} &nbsp; with {who} · difficulty {common.label(attempt.difficulty)}")
         with facts:
             st.caption(f"Attempt #{attempt.id} · started {common.when(attempt.created_at)}")
             replay = ""

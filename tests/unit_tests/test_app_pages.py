@@ -591,3 +591,10 @@ def test_progress_chart_after_two_scored_attempts():
     report = services().store.attempt(attempt_id(at)).report
     assert [p["current"] for p in report["progress"]] == [False, True]
     assert "Your progress on this scenario" in unescape(" ".join(m.value for m in at.markdown))
+
+
+def test_my_attempts_shows_the_score_of_an_ended_attempt():
+    at = ended_with_feedback(LINE)
+    overall = services().store.attempt(attempt_id(at)).report["score"]["overall"]
+    at.switch_page(ATTEMPTS).run()
+    assert f"Score {overall}/100" in " ".join(m.value for m in ok(at).markdown)
