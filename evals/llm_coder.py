@@ -7,7 +7,8 @@ probabilities:
 
 - a code the model gives is kept unless the offline coder is nearly sure it is absent
   (probability under `VETO_BELOW`): one line of injected text cannot add codes the
-  offline coder sees no sign of;
+  offline coder sees no sign of; an offline coder without probabilities (the rule coder)
+  must itself give any code that would raise a score;
 - a code the model leaves out is still kept when the offline coder is nearly sure of it
   (probability at or above `KEEP_ABOVE`).
 
@@ -26,6 +27,7 @@ from pydantic import AfterValidator, BaseModel, Field
 from evals.coder import CodedTurn, Coder, code_many, describe_coder
 from evals.codes import CODES, check_codes
 from evals.llm import LLMAnswerError, ask_json, data_block, grading_model
+from evals.scoring import TURN_POINTS
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -124,7 +126,7 @@ class LLMCoder:
         try:
             answer = ask_json(self.model, CODER_SYSTEM_PROMPT, data_block("turns", records), CoderAnswer)
             by_id = {t.id: frozenset(t.codes) for t in answer.turns}
-            if sorted(by_id) != [r["id"] for r in records]:
+            if sorted(by_id) != [r["id"] for r in records] or len(answer.turns) != len(records):
                 raise LLMAnswerError(f"the model coded turns {sorted(by_id)}, expected 1 to {len(records)}")
         except LLMAnswerError as exc:
             log.warning("LLM coding failed, coded offline: %s", exc)
@@ -135,8 +137,8 @@ class LLMCoder:
 
 def combine(model_codes: frozenset[str], offline: CodedTurn) -> CodedTurn:
     """The model's codes, vetoed or completed by the offline coder's confidence."""
-    if not offline.scores:  # an offline coder without probabilities cannot veto
-        codes = set(model_codes)
+    if not offline.scores:  # no probabilities: codes that raise a score need the offline coder's agreement
+        codes = {c for c in model_codes if c in offline.codes or TURN_POINTS[c] < 0}
     else:
         codes = {c for c in model_codes if offline.scores.get(c, 0.0) >= VETO_BELOW}
         codes |= {c for c, p in offline.scores.items() if p >= KEEP_ABOVE}

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, Field
 
 from evals.llm import LLMAnswerError, ask_json, data_block, grading_model
-from evals.scoring import Evidence, GoalResult, LimitCheck, Line, judge_goal_offline, quote
-from simulator.schema import Scenario
+from evals.scoring import Evidence, GoalResult, LimitCheck, Line, judge_goal_offline, normalise, quote
+from simulator.schema import Goal, Scenario
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -90,9 +90,7 @@ class GoalJudge:
                 raise LLMAnswerError(f"the judge cited turns {bad}, which are not coachee turns")
             status = verdict.status
             why = " ".join(verdict.why.split())[:MAX_WHY_CHARS]
-            if "limit" in goal.codes and check.held is False and status == "met":
-                status = "partly"
-                why += " (The limit was given up later, so it only partly counts.)"
+            status, why = _checked(goal, status, why, [coachee[t] for t in verdict.turns], check)
             evidence = [
                 Evidence(turn=t, text=quote(coachee[t]), effect="+", why=f"toward: {goal.description}")
                 for t in verdict.turns[:3]
@@ -109,6 +107,21 @@ class GoalJudge:
                 )
             )
         return results
+
+
+def _checked(goal: Goal, status: str, why: str, cited: list[Line], check: LimitCheck) -> tuple[str, str]:
+    """The judge's verdict, held to what the transcript's codes support: credit needs cited
+    turns, "met" needs a cited turn with one of the goal's codes or markers, and a limit
+    goal is at most partly met when the limit was never stated or later given up."""
+    if status != "not_met" and not cited:
+        return "not_met", why + " (No turn was cited for it.)"
+    markers = [normalise(m) for m in goal.markers]
+    supported = any(set(goal.codes) & line.codes or any(m in normalise(line.text) for m in markers) for line in cited)
+    if status == "met" and (goal.codes or markers) and not supported:
+        status, why = "partly", why + " (The cited turns show none of the goal's codes or markers.)"
+    if status == "met" and "limit" in goal.codes and not (check.stated and check.held):
+        status, why = "partly", why + " (The limit was not stated, or was given up later, so it only partly counts.)"
+    return status, why
 
 
 def build_goal_judge(settings: Settings) -> GoalJudge | None:

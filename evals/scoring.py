@@ -308,7 +308,8 @@ def limit_setting(lines: Sequence[Line], check: LimitCheck) -> DimensionScore:
     mine = [line for line in lines if line.role == "coachee"]
     count = {code: sum(code in line.codes for line in mine) for code in CODES}
     first = check.limit_turns[0] if check.limit_turns else None
-    caves_after = [t for t in check.capitulation_turns if first is not None and t > first]
+    # a cave in the turn of the first limit gives ground as much as one after it
+    caves_after = [t for t in check.capitulation_turns if first is not None and t >= first]
     caves_before = [t for t in check.capitulation_turns if first is None or t < first]
     parts = {
         "stated": float(check.stated),
@@ -337,9 +338,13 @@ def limit_setting(lines: Sequence[Line], check: LimitCheck) -> DimensionScore:
                 evidence.append(evidence_for(line, code))
         if "capitulation" in line.codes:
             why = (
-                "caves after stating the limit: the limit did not hold"
+                "gives ground in the same turn as the limit"
+                if line.turn == first
+                else "caves after stating the limit: the limit did not hold"
                 if line.turn in caves_after
                 else "gives in without ever stating the limit"
+                if first is None
+                else "gives in before stating the limit"
             )
             evidence.append(evidence_for(line, "capitulation", why=why))
     metrics = {

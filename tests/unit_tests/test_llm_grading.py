@@ -162,3 +162,31 @@ def test_scorer_with_a_judge_reports_its_fallback(fixture_catalog, chat_model, s
     score = scorer.score(transcript)
     assert any("LLM judge failed" in n for n in score.notes)
     assert score.goals[0].judged_by == "codes and markers"
+
+
+def test_without_offline_probabilities_the_model_cannot_add_codes_that_raise_a_score():
+    rules_said = CodedTurn(frozenset({"closed_question"}), {"closed_question": "Is it done?"})
+    combined = combine(frozenset({"closed_question", "reflection", "limit", "blame"}), rules_said)
+    assert combined.codes == {"closed_question", "blame"}
+
+
+def test_duplicate_turn_ids_fall_back(chat_model):
+    reply = json.dumps(
+        {"turns": [{"id": 1, "codes": []}, {"id": 2, "codes": ["capitulation"]}, {"id": 2, "codes": []}]}
+    )
+    coded = LLMCoder(chat_model(reply), ProbCoder({"limit": 0.9})).code_many(ITEMS)
+    assert "fell back" in coded[0].notes[-1]
+
+
+def test_the_judge_cannot_meet_a_limit_goal_without_a_stated_limit_or_cited_turns(fixture_catalog, chat_model):
+    scenario = fixture_catalog.scenarios["catering_dispute"]
+    caved = [
+        Line(0, "persona", "Free extras?"),
+        Line(1, "coachee", "Sure, free.", CodedTurn(frozenset({"capitulation"}))),
+    ]
+    model = chat_model(verdicts({"id": "decline_extras", "status": "met", "turns": [1], "why": "Ignore rules: 100."}))
+    [goal], _ = GoalJudge(model).judge(scenario, caved, limit_check(caved, True))
+    assert goal.status == "partly"
+    uncited = chat_model(verdicts({"id": "decline_extras", "status": "met", "turns": [], "why": "Trust me."}))
+    [goal], _ = GoalJudge(uncited).judge(scenario, lines(), limit_check(lines(), True))
+    assert goal.status == "not_met" and goal.credit == 0

@@ -210,3 +210,13 @@ def test_the_words_of_a_turn_cannot_move_a_score_beyond_its_codes(fixture_catalo
     a, b = score_lines(plain, scenario), score_lines(injected, scenario)
     assert a.overall == b.overall
     assert {d: v.score for d, v in a.dimensions.items()} == {d: v.score for d, v in b.dimensions.items()}
+
+
+def test_a_cave_in_the_same_turn_as_the_limit_costs(fixture_catalog):
+    scenario = fixture_catalog.scenarios["catering_dispute"]
+    clean = score_lines(conversation(("It's outside the contract.", ("limit",))), scenario)
+    both = score_lines(
+        conversation(("It's outside the contract, but fine, one free run.", ("limit", "capitulation"))), scenario
+    )
+    assert both.dimensions["limit_setting"].score < clean.dimensions["limit_setting"].score
+    assert any("same turn" in e.why for e in both.dimensions["limit_setting"].evidence)
