@@ -5,9 +5,8 @@ A turn is one vector made of:
 - the local sentence embedding (all-MiniLM-L6-v2, 384 dimensions) of the whole turn;
 - the element-wise maximum of its sentences' embeddings, so one sentence doing a job
   (a limit tucked after an acknowledgement) is not averaged away in a long turn;
-- the embedding of the persona's previous line, scaled down: it matters for a few codes
-  (a bare "fine" after a demand is capitulation, advice that was asked for is not
-  unsolicited) and should not dominate the rest;
+- the embedding of the persona's previous line: it matters for a few codes (a bare
+  "fine" after a demand is capitulation, advice that was asked for is not unsolicited);
 - form features: length, question marks, how sentences open, pronoun frames;
 - the rule coder's verdicts and its lexicon hits (evals/rules.py).
 
@@ -30,7 +29,6 @@ from evals.rules import RuleCoder, lexicon_features
 
 Embed = Callable[[list[str]], Sequence[Sequence[float]]]
 
-CONTEXT_WEIGHT = 0.5
 MAX_SENTENCES = 12  # a huge turn is embedded by its first sentences; the whole-turn vector sees the rest
 MAX_EMBED_CHARS = 2000
 
@@ -86,7 +84,6 @@ class TurnFeatures:
     matrix: np.ndarray  # (turns, features)
     sentences: list[list[str]]
     sentence_vectors: list[np.ndarray]  # per turn: (its sentences, 384)
-    rule_codes: list[frozenset[str]]
     rule_cues: list[dict[str, str]]
 
 
@@ -121,18 +118,17 @@ class Featurizer:
         sentence_block = vectors[len(texts) : len(texts) + len(flat)]
         context_vecs = dict(zip(unique_contexts, vectors[len(texts) + len(flat) :], strict=True))
         dim = vectors.shape[1]
-        rows, per_turn, rule_codes, rule_cues = [], [], [], []
+        rows, per_turn, rule_cues = [], [], []
         offset = 0
         for i, (text, context) in enumerate(items):
             mine = sentence_block[offset : offset + len(split[i])]
             offset += len(split[i])
             per_turn.append(mine)
-            ctx = context_vecs.get(contexts[i], np.zeros(dim, dtype=np.float32)) * CONTEXT_WEIGHT
+            ctx = context_vecs.get(contexts[i], np.zeros(dim, dtype=np.float32))
             hand, coded = self._hand_features(text, context)
-            rule_codes.append(coded.codes)
             rule_cues.append(dict(coded.cues))
             rows.append(np.concatenate([turn_vecs[i], mine.max(axis=0), ctx, [hand[n] for n in self.hand_names]]))
-        return TurnFeatures(np.vstack(rows).astype(np.float32), split, per_turn, rule_codes, rule_cues)
+        return TurnFeatures(np.vstack(rows).astype(np.float32), split, per_turn, rule_cues)
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         """Vectors for `texts`, each distinct text embedded once, shortest first: batches are

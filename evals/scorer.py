@@ -7,11 +7,11 @@ what `python -m evals score` and the app's feedback report both use.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from evals.coder import CodedTurn, Coder, code_many, describe_coder
 from evals.scoring import GoalResult, LimitCheck, Line, Score, limit_check, score_lines
-from evals.transcript import Transcript
+from evals.transcript import Transcript, coachee_turns_with_context
 from simulator.catalog import Catalog
 from simulator.schema import Scenario
 
@@ -25,7 +25,6 @@ class Scorer:
     coder: Coder
     catalog: Catalog | None = None
     goal_judge: object | None = None  # evals.llm_judge.GoalJudge when an LLM is configured
-    notes: list[str] = field(default_factory=list)  # about the set-up, e.g. a fallback coder
 
     def scenario(self, scenario_id: str | None) -> Scenario | None:
         if scenario_id is None:
@@ -37,17 +36,10 @@ class Scorer:
 
     def code_lines(self, transcript: Transcript) -> list[Line]:
         """Each line of the transcript; coachee lines coded with the persona's previous line."""
-        indices = transcript.turn_indices()
-        items, context = [], None
-        for turn in transcript.turns:
-            if turn.role == "persona":
-                context = turn.text
-            else:
-                items.append((turn.text, context))
-        coded = iter(code_many(self.coder, items))
+        coded = iter(code_many(self.coder, [(text, ctx) for _, text, ctx in coachee_turns_with_context(transcript)]))
         return [
             Line(index, turn.role, turn.text, next(coded) if turn.role == "coachee" else None)
-            for index, turn in zip(indices, transcript.turns, strict=True)
+            for index, turn in zip(transcript.turn_indices(), transcript.turns, strict=True)
         ]
 
     def score(self, transcript: Transcript, scenario_id: str | None = None) -> Score:
@@ -56,9 +48,9 @@ class Scorer:
         return self.score_lines(self.code_lines(transcript), scenario, file=str(transcript.path))
 
     def score_lines(self, lines: Sequence[Line], scenario: Scenario | None, *, file: str | None = None) -> Score:
-        notes = list(self.notes) + _coder_notes(line.coded for line in lines if line.coded)
+        notes = _coder_notes(line.coded for line in lines if line.coded)
         goal_results: list[GoalResult] | None = None
-        if scenario is not None and self.goal_judge is not None:
+        if scenario is not None and scenario.goals and self.goal_judge is not None:
             check: LimitCheck = limit_check(lines, scenario.limit.needed)
             goal_results, judge_notes = self.goal_judge.judge(scenario, lines, check)  # type: ignore[attr-defined]
             notes += judge_notes
