@@ -8,7 +8,7 @@ model is called: a dead model or a closed tab never loses what the coachee typed
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import altair as alt
 import pandas as pd
@@ -16,6 +16,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from app_pages import common, report_view
+from simulator.debrief import ScoringFailed
 from simulator.export import to_jsonl, to_markdown
 from simulator.rehearsal import MAX_MESSAGE_CHARS, MessageError, ModelUnavailable, Rehearsal
 from simulator.schema import Difficulty, Scenario
@@ -28,6 +29,7 @@ catalog = services.catalog
 COACHEE_AVATAR = ":material/face:"
 MOOD_COLORS = {"open": "green", "warming": "blue", "guarded": "gray", "upset": "red"}
 TRUST_COLOR, FRUSTRATION_COLOR = "#2f7d6d", "#c2572b"
+SCORING_ERRORS_KEY = "scoring_errors"  # attempt id -> why scoring it failed, shown above the retry
 
 
 # ---- small helpers -------------------------------------------------------------------------
@@ -207,6 +209,19 @@ def replay_banner(rehearsal: Rehearsal, turns: list[Turn]) -> None:
     st.info(f"You are replaying attempt #{attempt.parent_id} from this point.{said}{tip}", icon=":material/replay:")
 
 
+def score_attempt(rehearsal: Rehearsal, action: Callable[[], object]) -> None:
+    """Runs `action` (ending or scoring the attempt); a failure is kept to show beside the
+    retry button instead of breaking the page. The transcript is saved either way."""
+    errors = st.session_state.setdefault(SCORING_ERRORS_KEY, {})
+    try:
+        action()
+        errors.pop(rehearsal.attempt.id, None)
+    except ScoringFailed as exc:
+        errors[rehearsal.attempt.id] = str(exc)
+    except Exception as exc:  # noqa: BLE001 - scoring again must not break the page either
+        errors[rehearsal.attempt.id] = f"Scoring failed ({type(exc).__name__}: {exc}). Try again in a moment."
+
+
 def show_feedback(rehearsal: Rehearsal) -> None:
     """The report of an ended attempt; a button to score it if that did not happen."""
     report = rehearsal.report()
@@ -216,10 +231,14 @@ def show_feedback(rehearsal: Rehearsal) -> None:
                 "This attempt ended before you said anything, so there is nothing to score.", icon=":material/info:"
             )
             return
-        st.warning("This attempt has not been scored yet.", icon=":material/pending:")
+        error = st.session_state.get(SCORING_ERRORS_KEY, {}).get(rehearsal.attempt.id)
+        if error:
+            st.error(error, icon=":material/error:")
+        else:
+            st.warning("This attempt has not been scored yet.", icon=":material/pending:")
         if st.button("Score this attempt", type="primary", icon=":material/grading:"):
             with st.spinner("Scoring your conversation…"):
-                rehearsal.score()
+                score_attempt(rehearsal, rehearsal.score)
             st.rerun()
         return
 
@@ -401,7 +420,7 @@ def show_rehearsal(rehearsal: Rehearsal) -> None:
             help="Finish this conversation and get your feedback; it stays saved with its transcript.",
         ):
             with st.spinner("Scoring your conversation…"):
-                rehearsal.end()
+                score_attempt(rehearsal, rehearsal.end)
             st.rerun()
         if st.button(
             "Restart",
@@ -410,7 +429,7 @@ def show_rehearsal(rehearsal: Rehearsal) -> None:
             help="Start again from the opening line, at the same difficulty. This attempt ends and stays saved.",
         ):
             if not rehearsal.ended:
-                rehearsal.end()
+                score_attempt(rehearsal, rehearsal.end)
             with st.spinner("Starting again…"):
                 fresh = Rehearsal.start(services, common.current_user(services), scenario.id, attempt.difficulty)
             show_attempt(fresh.attempt.id)

@@ -15,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from evals.coder import Coder, code_many, describe_coder
+from evals.coder import Coder, code_many, describe_coder, fallback_notes
 from evals.codes import CODES
 from evals.transcript import TranscriptError, coachee_turns_with_context, load_transcript
 
@@ -47,15 +47,19 @@ def code(transcripts: TranscriptPaths) -> None:
     for path in transcripts:
         try:
             transcript = load_transcript(path)
+            turns = coachee_turns_with_context(transcript)
+            coded = code_many(coder, [(text, context) for _, text, context in turns])
         except TranscriptError as err:
-            _report(err)
-            failed = True
+            failed = _report(err)
             continue
-        turns = coachee_turns_with_context(transcript)
-        coded = code_many(coder, [(text, context) for _, text, context in turns])
+        except Exception as err:  # noqa: BLE001 - one bad file must not stop the run
+            failed = _report(f"{path}: could not be coded: {type(err).__name__}: {err}")
+            continue
         for (turn, text, _), result in zip(turns, coded, strict=True):
             record = {"file": str(path), "turn": turn, "text": text, "codes": ordered_codes(result.codes)}
             typer.echo(json.dumps(record, ensure_ascii=False))
+        for note in fallback_notes(coded):
+            _warn(f"{path}: {note}")
     raise typer.Exit(1 if failed else 0)
 
 
@@ -69,11 +73,18 @@ def score(transcripts: TranscriptPaths, scenario: ScenarioOption = None) -> None
     for path in transcripts:
         try:
             result = scorer.score(load_transcript(path), scenario)
-        except (TranscriptError, UnknownScenario) as err:
-            _report(err if isinstance(err, TranscriptError) else f"{path}: {err}")
-            failed = True
+        except TranscriptError as err:
+            failed = _report(err)
+            continue
+        except UnknownScenario as err:
+            failed = _report(f"{path}: {err}")
+            continue
+        except Exception as err:  # noqa: BLE001 - one bad file must not stop the run
+            failed = _report(f"{path}: could not be scored: {type(err).__name__}: {err}")
             continue
         typer.echo(result.model_dump_json(exclude={"lines"}))
+        for note in result.notes:
+            _warn(f"{path}: {note}")
     raise typer.Exit(1 if failed else 0)
 
 
@@ -124,11 +135,7 @@ def _scorer():  # noqa: ANN202 - evals.scorer.Scorer
 
     catalog = load_catalog()
     for problem in catalog.problems:
-        typer.secho(
-            f"warning: scenario file {problem.file.name}: {problem.field}: {problem.reason}",
-            err=True,
-            fg=typer.colors.YELLOW,
-        )
+        _warn(f"scenario file {problem.file.name}: {problem.field}: {problem.reason}")
     return Scorer(_coder(), catalog, goal_judge=build_goal_judge(_settings()))
 
 
@@ -137,8 +144,14 @@ def ordered_codes(codes: frozenset[str] | set[str]) -> list[str]:
     return [c for c in CODES if c in codes]
 
 
-def _report(err: TranscriptError | str) -> None:
+def _report(err: TranscriptError | str) -> bool:
+    """Prints an error for one file; returns True so callers can mark the run failed."""
     typer.secho(f"error: {err}", fg=typer.colors.RED, err=True)
+    return True
+
+
+def _warn(message: str) -> None:
+    typer.secho(f"warning: {message}", fg=typer.colors.YELLOW, err=True)
 
 
 def main() -> None:

@@ -18,14 +18,14 @@ what the score rewards or penalises.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from simulator.config import Settings
 
-__all__ = ["CodedTurn", "Coder", "code_many", "default_coder", "describe_coder"]
+__all__ = ["CodedTurn", "Coder", "code_many", "default_coder", "describe_coder", "fallback_notes"]
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +58,11 @@ def code_many(coder: Coder, items: Sequence[tuple[str, str | None]]) -> list[Cod
     if callable(batch):
         return list(batch(items))
     return [coder.code(text, context) for text, context in items]
+
+
+def fallback_notes(coded: Iterable[CodedTurn]) -> list[str]:
+    """Each distinct reason a preferred coder was not used, in first-seen order."""
+    return list(dict.fromkeys(note for turn in coded for note in turn.notes))
 
 
 def describe_coder(coder: Coder) -> str:

@@ -10,8 +10,10 @@ conversation), so a conversation's records, in file order, rebuild its transcrip
 `setting` is a scenario id or a short tag for another workplace ("other:hospital_ward").
 
 The split is by conversation, never by turn (turns of one conversation share a voice and
-a topic), and it is frozen in evals/data/split.json, written once before any training or
-tuning. A conversation missing from split.json is treated as training data.
+a topic), and it is frozen in evals/data/split.json: every conversation is assigned once,
+before any training or tuning sees it, and never moves. New data is assigned by
+`python -m evals.dataset split`, with the same rule (about a quarter of each stratum to
+test, by a stable hash); training refuses data that has not been assigned.
 
 Stdlib only, so that anyone writing data can check a file with
 `python3 -m evals.dataset check FILE...` before anything is installed.
@@ -103,18 +105,45 @@ def conversations(examples: list[Example]) -> dict[str, list[Example]]:
     return by_conv
 
 
-def test_conversations(split_file: Path = SPLIT_FILE) -> frozenset[str]:
+def read_split(split_file: Path = SPLIT_FILE) -> dict[str, list[str]]:
+    """{"train": [...], "test": [...]}: the conversations assigned so far."""
     if not split_file.exists():
-        raise DatasetError(f"{split_file} is missing: run `python -m evals.dataset split` once, before training")
-    return frozenset(json.loads(split_file.read_text(encoding="utf-8"))["test"])
+        raise DatasetError(f"{split_file} is missing: run `python -m evals.dataset split` before training")
+    saved = json.loads(split_file.read_text(encoding="utf-8"))
+    return {"train": list(saved.get("train", [])), "test": list(saved["test"])}
+
+
+def unassigned(examples: list[Example], split_file: Path = SPLIT_FILE) -> list[str]:
+    assigned = {conv for convs in read_split(split_file).values() for conv in convs}
+    return sorted(set(conversations(examples)) - assigned)
 
 
 def split(examples: list[Example], split_file: Path = SPLIT_FILE) -> tuple[list[Example], list[Example]]:
-    """(train, test) by the frozen list of test conversations."""
-    test_ids = test_conversations(split_file)
+    """(train, test) by the frozen assignment; unassigned conversations are an error."""
+    new = unassigned(examples, split_file)
+    if new:
+        shown = ", ".join(new[:5]) + (" …" if len(new) > 5 else "")
+        raise DatasetError(
+            f"{len(new)} conversations are not in {split_file.name} ({shown}): "
+            "run `python -m evals.dataset split` to assign them before training"
+        )
+    test_ids = set(read_split(split_file)["test"])
     train = [e for e in examples if e.conv not in test_ids]
     test = [e for e in examples if e.conv in test_ids]
     return train, test
+
+
+def assign_new(examples: list[Example], split_file: Path = SPLIT_FILE) -> tuple[int, int]:
+    """Assigns conversations not yet in the split file, by `make_split` over the new ones
+    alone, and writes it; earlier assignments never move. Returns (new, of which test)."""
+    saved = read_split(split_file) if split_file.exists() else {"train": [], "test": []}
+    new = set(unassigned(examples, split_file)) if split_file.exists() else set(conversations(examples))
+    fresh = [e for e in examples if e.conv in new]
+    test = set(make_split(fresh))
+    saved["test"] = sorted(set(saved["test"]) | test)
+    saved["train"] = sorted(set(saved["train"]) | (new - test))
+    split_file.write_text(json.dumps(saved, indent=1) + "\n", encoding="utf-8")
+    return len(new), len(test)
 
 
 def make_split(examples: list[Example], share: float = TEST_SHARE) -> list[str]:
@@ -149,7 +178,7 @@ def describe(examples: list[Example]) -> str:
 
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in {"check", "split"}:
-        print("usage: python -m evals.dataset check [FILE...] | split", file=sys.stderr)
+        print("usage: python -m evals.dataset check [FILE...] | split (assigns new conversations)", file=sys.stderr)
         return 2
     try:
         if argv[0] == "check":
@@ -157,13 +186,8 @@ def main(argv: list[str]) -> int:
             examples = [e for path in paths for e in load_file(path)]
             print(describe(examples))
             return 0
-        if SPLIT_FILE.exists():
-            print(f"{SPLIT_FILE} already exists: the split is frozen; delete it only to start over", file=sys.stderr)
-            return 1
-        examples = load_all()
-        test = make_split(examples)
-        SPLIT_FILE.write_text(json.dumps({"test": test}, indent=1) + "\n", encoding="utf-8")
-        print(f"{len(test)} of {len(conversations(examples))} conversations go to the test split")
+        new, test = assign_new(load_all())
+        print(f"{new} new conversations assigned: {test} to the test split, {new - test} to training")
         return 0
     except DatasetError as err:
         print(f"error: {err}", file=sys.stderr)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
-from evals.llm import LLMAnswerError, ask_json, data_block
+from evals.llm import LLMAnswerError, LLMUnavailable, ask_json, data_block
 from evals.scoring import TURN_POINTS, WHY, CodedLine, Score
 
 if TYPE_CHECKING:
@@ -105,7 +105,8 @@ def pick_moments(score: Score) -> tuple[CodedLine | None, list[CodedLine]]:
     best = best if turn_points(best) > 0 else None
     weak = [line for line in ranked if turn_points(line) < 0][:MAX_WEAK]
     if len(weak) < MIN_WEAK:
-        weak += [line for line in ranked if line not in weak and line is not best][: MIN_WEAK - len(weak)]
+        # pad with turns that did nothing (no positive code): a missed chance, never a good turn
+        weak += [line for line in ranked if line not in weak and turn_points(line) <= 0][: MIN_WEAK - len(weak)]
     return best, sorted(weak, key=lambda line: line.turn)
 
 
@@ -137,6 +138,8 @@ def build_moments(
                 note = f"Better lines were built from the codes: the LLM did not give one ({exc})."
                 if note not in notes:
                     notes.append(note)
+                if isinstance(exc, LLMUnavailable):  # a server that is down is not asked again
+                    model = None
         if better is None:
             better, source = better_line_from_codes(line, before, scenario, score.limit.needed, n), "codes"
         weakest.append(

@@ -38,6 +38,10 @@ class LLMAnswerError(RuntimeError):
     """The model did not answer, or answered something that does not validate."""
 
 
+class LLMUnavailable(LLMAnswerError):
+    """The model did not answer at all (server down, slow, refusing): callers stop asking."""
+
+
 def grading_model(settings: Settings) -> BaseChatModel | None:
     """The chat model to grade with, or None when none capable is configured."""
     if settings.llm != "openai" or not settings.scorer_llm:
@@ -64,7 +68,7 @@ def ask_json(model: BaseChatModel, system: str, user: str, schema: type[M]) -> M
     try:
         answer = model.invoke([SystemMessage(content=system), HumanMessage(content=user)])
     except Exception as exc:  # a server that is down, slow, or refuses
-        raise LLMAnswerError(f"the model did not answer ({type(exc).__name__}: {exc})") from exc
+        raise LLMUnavailable(f"the model did not answer ({type(exc).__name__}: {exc})") from exc
     content = answer.content if isinstance(answer.content, str) else str(answer.content)
     return parse_answer(content, schema)
 

@@ -26,7 +26,7 @@ from pydantic import AfterValidator, BaseModel, Field
 
 from evals.coder import CodedTurn, Coder, code_many, describe_coder
 from evals.codes import CODES, check_codes
-from evals.llm import LLMAnswerError, ask_json, data_block, grading_model
+from evals.llm import LLMAnswerError, LLMUnavailable, ask_json, data_block, grading_model
 from evals.scoring import TURN_POINTS
 
 if TYPE_CHECKING:
@@ -114,25 +114,32 @@ class LLMCoder:
     def code_many(self, items: Sequence[tuple[str, str | None]]) -> list[CodedTurn]:
         offline = code_many(self.offline, items)
         results: list[CodedTurn] = []
+        down: LLMUnavailable | None = None  # once the server fails, the rest is coded offline at once
         for start in range(0, len(items), BATCH_TURNS):
-            batch = items[start : start + BATCH_TURNS]
-            results += self._code_batch(batch, offline[start : start + BATCH_TURNS])
+            batch, batch_offline = items[start : start + BATCH_TURNS], offline[start : start + BATCH_TURNS]
+            failure: LLMAnswerError | None = down
+            if failure is None:
+                try:
+                    results += [combine(c, turn) for c, turn in zip(self._ask(batch), batch_offline, strict=True)]
+                    continue
+                except LLMAnswerError as exc:
+                    log.warning("LLM coding failed, coded offline: %s", exc)
+                    failure = exc
+                    down = exc if isinstance(exc, LLMUnavailable) else None
+            note = f"LLM coding fell back to the offline coder: {failure}"
+            results += [_with_note(turn, note) for turn in batch_offline]
         return results
 
-    def _code_batch(self, items: Sequence[tuple[str, str | None]], offline: list[CodedTurn]) -> list[CodedTurn]:
+    def _ask(self, items: Sequence[tuple[str, str | None]]) -> list[frozenset[str]]:
+        """The model's codes for each item, in order; raises LLMAnswerError."""
         records = [
             {"id": i + 1, "persona_before": context or "", "coachee": text} for i, (text, context) in enumerate(items)
         ]
-        try:
-            answer = ask_json(self.model, CODER_SYSTEM_PROMPT, data_block("turns", records), CoderAnswer)
-            by_id = {t.id: frozenset(t.codes) for t in answer.turns}
-            if sorted(by_id) != [r["id"] for r in records] or len(answer.turns) != len(records):
-                raise LLMAnswerError(f"the model coded turns {sorted(by_id)}, expected 1 to {len(records)}")
-        except LLMAnswerError as exc:
-            log.warning("LLM coding failed, coded offline: %s", exc)
-            note = f"LLM coding fell back to the offline coder: {exc}"
-            return [_with_note(turn, note) for turn in offline]
-        return [combine(by_id[i + 1], turn) for i, turn in enumerate(offline)]
+        answer = ask_json(self.model, CODER_SYSTEM_PROMPT, data_block("turns", records), CoderAnswer)
+        by_id = {t.id: frozenset(t.codes) for t in answer.turns}
+        if sorted(by_id) != [r["id"] for r in records] or len(answer.turns) != len(records):
+            raise LLMAnswerError(f"the model coded turns {sorted(by_id)}, expected 1 to {len(records)}")
+        return [by_id[r["id"]] for r in records]
 
 
 def combine(model_codes: frozenset[str], offline: CodedTurn) -> CodedTurn:

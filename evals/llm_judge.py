@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, Field
 
 from evals.llm import LLMAnswerError, ask_json, data_block, grading_model
-from evals.scoring import Evidence, GoalResult, LimitCheck, Line, judge_goal_offline, normalise, quote
+from evals.scoring import Evidence, GoalResult, LimitCheck, Line, judge_goal_offline, mentions, quote
 from simulator.schema import Goal, Scenario
 
 if TYPE_CHECKING:
@@ -115,9 +115,8 @@ def _checked(goal: Goal, status: str, why: str, cited: list[Line], check: LimitC
     goal is at most partly met when the limit was never stated or later given up."""
     if status != "not_met" and not cited:
         return "not_met", why + " (No turn was cited for it.)"
-    markers = [normalise(m) for m in goal.markers]
-    supported = any(set(goal.codes) & line.codes or any(m in normalise(line.text) for m in markers) for line in cited)
-    if status == "met" and (goal.codes or markers) and not supported:
+    supported = any(set(goal.codes) & line.codes or mentions(line.text, goal.markers) for line in cited)
+    if status == "met" and (goal.codes or any(m.strip() for m in goal.markers)) and not supported:
         status, why = "partly", why + " (The cited turns show none of the goal's codes or markers.)"
     if status == "met" and "limit" in goal.codes and not (check.stated and check.held):
         status, why = "partly", why + " (The limit was not stated, or was given up later, so it only partly counts.)"

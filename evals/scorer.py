@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from evals.coder import CodedTurn, Coder, code_many, describe_coder
+from evals.coder import Coder, code_many, describe_coder, fallback_notes
 from evals.scoring import GoalResult, LimitCheck, Line, Score, limit_check, score_lines
 from evals.transcript import Transcript, coachee_turns_with_context
 from simulator.catalog import Catalog
@@ -48,7 +48,7 @@ class Scorer:
         return self.score_lines(self.code_lines(transcript), scenario, file=str(transcript.path))
 
     def score_lines(self, lines: Sequence[Line], scenario: Scenario | None, *, file: str | None = None) -> Score:
-        notes = _coder_notes(line.coded for line in lines if line.coded)
+        notes = fallback_notes(line.coded for line in lines if line.coded)
         goal_results: list[GoalResult] | None = None
         if scenario is not None and scenario.goals and self.goal_judge is not None:
             check: LimitCheck = limit_check(lines, scenario.limit.needed)
@@ -57,11 +57,3 @@ class Scorer:
         return score_lines(
             lines, scenario, goal_results=goal_results, file=file, coder=describe_coder(self.coder), notes=notes
         )
-
-
-def _coder_notes(coded: Sequence[CodedTurn] | object) -> list[str]:
-    seen: dict[str, None] = {}
-    for turn in coded:  # type: ignore[union-attr]
-        for note in turn.notes:
-            seen.setdefault(note, None)
-    return list(seen)

@@ -14,6 +14,7 @@ cannot move a number except by what it does as a conversational move.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -198,6 +199,11 @@ def listening(lines: Sequence[Line], talk_share_max: float) -> DimensionScore:
         "talk_balance": ramp(talk_share, ((talk_share_max, 1.0), (talk_share_max + 0.3, 0.0))),
         "affirmation": 1.0 if count["affirmation"] else 0.5,
     }
+    if not coachee_words:
+        parts["talk_balance"] = 0.0  # silence is not balance
+    if not reflective + questions + count["affirmation"]:
+        # no listening move at all: the neutral defaults would pay for saying little
+        parts.update(open_share=0.0, affirmation=0.0, talk_balance=parts["talk_balance"] / 2)
     base = sum(LISTENING_PARTS[name] * value for name, value in parts.items())
     penalty = min(MAX_LISTENING_PENALTY, sum(LISTENING_PENALTY[c] * count[c] for c in LISTENING_PENALTY))
     score = round(max(0.0, min(100.0, base - penalty)))
@@ -388,14 +394,21 @@ def normalise(text: str) -> str:
     return " ".join(text.translate(_APOSTROPHES).lower().split())
 
 
+def mentions(text: str, markers: Sequence[str]) -> bool:
+    """Whether the text holds one of the goal's markers as whole words ("scope" is not in
+    "telescope"), ignoring case, spacing and curly apostrophes."""
+    said = normalise(text)
+    return any(re.search(rf"(?<!\w){re.escape(normalise(m))}(?!\w)", said) for m in markers if m.strip())
+
+
 def judge_goal_offline(goal: Goal, lines: Sequence[Line], check: LimitCheck) -> GoalResult:
     """A goal is met when one coachee turn carries one of its codes and one of its markers;
     partly when codes and markers appear in different turns, or only one kind appears."""
     mine = [line for line in lines if line.role == "coachee"]
-    markers = [normalise(m) for m in goal.markers]
+    markers = [m for m in goal.markers if m.strip()]
     codes = set(goal.codes)
     by_code = [line for line in mine if codes & line.codes]
-    by_marker = [line for line in mine if any(m in normalise(line.text) for m in markers)]
+    by_marker = [line for line in mine if mentions(line.text, markers)]
     both = [line for line in by_code if line in by_marker]
     if not markers or not codes:  # judged by one kind of evidence alone
         hits = by_code if not markers else by_marker

@@ -24,6 +24,11 @@ class NothingToScore(ValueError):
     """An attempt with no line from the coachee yet."""
 
 
+class ScoringFailed(RuntimeError):
+    """Scoring an ended attempt failed; the attempt and its transcript are saved, and it
+    can be scored again later."""
+
+
 def transcript_of(attempt: Attempt, turns: Sequence[Turn]) -> Transcript:
     return Transcript(
         path=f"attempt-{attempt.id}.jsonl",

@@ -22,7 +22,7 @@ from evals.report import REPORT_VERSION, Report
 from evals.scorer import Scorer
 from simulator import director, guard, voice
 from simulator.catalog import Catalog
-from simulator.debrief import NothingToScore, debrief
+from simulator.debrief import NothingToScore, ScoringFailed, debrief
 from simulator.retrieval import NotesIndex, Retrieved
 from simulator.schema import Difficulty, Move, Note, Scenario
 from simulator.state import PersonaState, initial_state, update
@@ -149,16 +149,19 @@ class Rehearsal:
         """Ends the attempt, then scores it and saves the feedback report with it.
 
         The attempt is ended first, so a failure while scoring loses nothing: the report is
-        None then, and `score()` can be called again later."""
+        None when the coachee said nothing; any other failure raises `ScoringFailed` with
+        the reason, and `score()` can be called again later."""
         self.services.store.end_attempt(self.attempt.id)
         self.attempt = self.services.store.attempt(self.attempt.id) or self.attempt
         try:
             return self.score()
         except NothingToScore:
             return None
-        except Exception:
+        except Exception as exc:
             log.exception("scoring attempt %s failed", self.attempt.id)
-            return None
+            raise ScoringFailed(
+                f"Scoring failed ({type(exc).__name__}: {exc}). The attempt is saved and can be scored again."
+            ) from exc
 
     def score(self) -> Report:
         """Scores the attempt and saves its feedback report (replacing an earlier one)."""

@@ -10,6 +10,7 @@ import typer
 from evals.report import DIMENSION_TITLES, Report
 from simulator.catalog import Catalog
 from simulator.config import Settings
+from simulator.debrief import ScoringFailed
 from simulator.export import to_jsonl
 from simulator.rehearsal import MessageError, ModelUnavailable, Rehearsal, validate_message
 
@@ -99,7 +100,11 @@ def run(
     except ModelUnavailable as exc:
         typer.secho(f"{exc}\nYour lines are saved (attempt {rehearsal.attempt.id}).", fg=typer.colors.RED, err=True)
         code = 1
-    report = rehearsal.end()
+    try:
+        report = rehearsal.end()
+    except ScoringFailed as exc:
+        typer.secho(str(exc), fg=typer.colors.RED, err=True)
+        report, code = None, 1
     if report is not None:
         _print_report(report)
     if out:

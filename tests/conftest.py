@@ -86,9 +86,12 @@ class RecordingChatModel(FakeListChatModel):
 
 
 class DownChatModel(FakeListChatModel):
-    """A chat model whose server is down."""
+    """A chat model whose server is down; counts the calls it refused."""
 
-    def _call(self, *args, **kwargs):  # noqa: ANN002, ANN003
+    calls: list = []
+
+    def _call(self, messages, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+        self.calls.append(messages)
         raise ConnectionError("connection refused")
 
 

@@ -12,6 +12,7 @@ from evals.dataset import (
     PAIRED_DIR,
     SPLIT_FILE,
     DatasetError,
+    assign_new,
     code_counts,
     conversations,
     load_all,
@@ -56,6 +57,28 @@ def test_the_split_is_frozen_by_conversation_and_disjoint(examples):
     assert set(json.loads(SPLIT_FILE.read_text())["test"]) <= set(conversations(examples))
     assert 0.2 <= len(test) / len(examples) <= 0.3
     assert min(code_counts(test)[c] for c in CODES) >= 10
+
+
+def test_every_conversation_is_assigned(examples):
+    saved = json.loads(SPLIT_FILE.read_text())
+    assert set(saved["train"]) | set(saved["test"]) == set(conversations(examples))
+    assert not set(saved["train"]) & set(saved["test"])
+
+
+def test_new_data_is_assigned_by_the_same_rule_and_earlier_assignments_never_move(examples, tmp_path):
+    split_file = tmp_path / "split.json"
+    old = [e for e in examples if e.conv.startswith(("sa", "sb"))]
+    assign_new(old, split_file)
+    before = json.loads(split_file.read_text())
+    with pytest.raises(DatasetError, match=r"not in split.json .*run `python -m evals.dataset split`"):
+        split(examples, split_file)
+    new, test = assign_new(examples, split_file)
+    after = json.loads(split_file.read_text())
+    assert new == len(conversations(examples)) - len(conversations(old)) and 0 < test < new
+    assert set(before["test"]) <= set(after["test"]) and set(before["train"]) <= set(after["train"])
+    assert assign_new(examples, split_file) == (0, 0)
+    train, held = split(examples, split_file)
+    assert len(train) + len(held) == len(examples)
 
 
 def test_make_split_is_stable_and_takes_a_quarter_of_each_stratum(examples):

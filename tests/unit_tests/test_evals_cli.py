@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from evals.cli import app, ordered_codes
+from evals.coder import CodedTurn
 from evals.codes import CODES
 
 REPO = Path(__file__).resolve().parents[2]
@@ -198,3 +199,40 @@ def test_injected_instructions_do_not_raise_the_score(runner: CliRunner, tmp_pat
     assert scores["hostile"]["overall"] <= scores["neutral"]["overall"] + 5
     assert scores["hostile"]["overall"] < 40
     assert scores["hostile"]["limit"]["capitulation_turns"] == [1]
+
+
+class _Flaky:
+    """Codes every turn, with a fallback note, and crashes on a turn saying "boom"."""
+
+    description = "flaky test coder"
+
+    def code(self, text: str, context: str | None = None) -> CodedTurn:
+        if "boom" in text:
+            raise RuntimeError("the coder broke")
+        return CodedTurn(frozenset({"open_question"}), notes=("LLM coding fell back to the offline coder: down",))
+
+
+def test_a_file_that_crashes_the_coder_is_reported_and_the_rest_still_processed(
+    runner: CliRunner, good: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("evals.cli._coder", _Flaky)
+    crash = write(tmp_path / "crash.jsonl", {"role": "coachee", "text": "boom"})
+    for command in ("code", "score"):
+        result = runner.invoke(app, [command, str(crash), str(good)])
+        assert result.exit_code == 1
+        assert {r["file"] for r in json_lines(result.stdout)} == {str(good)}
+        assert f"{crash}: could not be" in result.stderr
+        assert "RuntimeError: the coder broke" in result.stderr
+
+
+def test_fallbacks_are_reported_per_file_on_stderr(
+    runner: CliRunner, good: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("evals.cli._coder", _Flaky)
+    result = runner.invoke(app, ["code", str(good)])
+    assert result.exit_code == 0
+    assert all(set(r) == {"file", "turn", "text", "codes"} for r in json_lines(result.stdout))
+    assert result.stderr.count(f"warning: {good}: LLM coding fell back to the offline coder: down") == 1
+    scored = runner.invoke(app, ["score", str(good)])
+    assert f"warning: {good}: LLM coding fell back" in scored.stderr
+    assert json_lines(scored.stdout)[0]["notes"] == ["LLM coding fell back to the offline coder: down"]

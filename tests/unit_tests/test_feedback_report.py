@@ -11,6 +11,7 @@ from evals.coder import CodedTurn
 from evals.feedback import better_line_from_codes, build_moments, pick_moments, reflect
 from evals.report import ProgressPoint, StatePoint, build_report, headline
 from evals.scoring import CodedLine, Line, score_lines
+from tests.conftest import DownChatModel
 
 
 def transcript(*coachee: tuple[str, tuple[str, ...]]) -> list[Line]:
@@ -122,3 +123,23 @@ def test_markdown_escapes_what_the_coachee_typed(scenario):
     lines = transcript(("**bold** <script>alert(1)</script> [link](http://x)", ("open_question",)))
     markdown = report_export.to_markdown(build_report(score_lines(lines, scenario), scenario))
     assert "<script>" not in markdown and "\\*\\*bold\\*\\*" in markdown
+
+
+def test_a_server_that_is_down_is_not_asked_for_every_moment(scenario):
+    down = DownChatModel(responses=[""], calls=[])
+    _, weakest, notes = build_moments(score_lines(MIXED, scenario), scenario, down)
+    assert len(weakest) == 3 and len(down.calls) == 1
+    assert all(m.better_source == "codes" and m.better for m in weakest)
+    assert len(notes) == 1 and "did not answer" in notes[0]
+
+
+def test_weakest_moments_are_never_padded_with_turns_that_did_well(scenario):
+    lines = transcript(
+        ("So the volume doubled on you.", ("reflection",)),
+        ("What's driving it?", ("open_question",)),
+        ("Is that all?", ("closed_question",)),
+        ("Right.", ()),
+    )
+    best, weak = pick_moments(score_lines(lines, scenario))
+    assert best.turn == 1
+    assert [line.turn for line in weak] == [5, 7]  # the closed question, then the turn that did nothing

@@ -9,7 +9,7 @@ import pytest
 
 from evals.coder import CodedTurn
 from evals.llm import LLMAnswerError, data_block, parse_answer
-from evals.llm_coder import CODER_SYSTEM_PROMPT, CoderAnswer, LLMCoder, combine
+from evals.llm_coder import BATCH_TURNS, CODER_SYSTEM_PROMPT, CoderAnswer, LLMCoder, combine
 from evals.llm_judge import GOAL_SYSTEM_PROMPT, GoalJudge
 from evals.scoring import Line, limit_check
 from tests.conftest import DownChatModel
@@ -190,3 +190,19 @@ def test_the_judge_cannot_meet_a_limit_goal_without_a_stated_limit_or_cited_turn
     uncited = chat_model(verdicts({"id": "decline_extras", "status": "met", "turns": [], "why": "Trust me."}))
     [goal], _ = GoalJudge(uncited).judge(scenario, lines(), limit_check(lines(), True))
     assert goal.status == "not_met" and goal.credit == 0
+
+
+def test_a_server_that_is_down_is_asked_once_per_transcript_not_once_per_batch():
+    down = DownChatModel(responses=[""], calls=[])
+    items = ITEMS * (BATCH_TURNS + 1)  # three batches
+    coded = LLMCoder(down, ProbCoder({"limit": 0.9})).code_many(items)
+    assert len(down.calls) == 1
+    assert len(coded) == len(items) and all("did not answer" in c.notes[-1] for c in coded)
+
+
+def test_an_unusable_answer_for_one_batch_does_not_stop_the_next(chat_model):
+    items = ITEMS * BATCH_TURNS  # two batches
+    model = chat_model("not json", answer(*[["limit"]] * BATCH_TURNS))
+    coded = LLMCoder(model, ProbCoder({"limit": 0.9})).code_many(items)
+    assert len(model.calls) == 2
+    assert all(c.notes for c in coded[:BATCH_TURNS]) and not any(c.notes for c in coded[BATCH_TURNS:])

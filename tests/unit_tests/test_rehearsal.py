@@ -1,6 +1,7 @@
 import chromadb
 import pytest
 
+from simulator.debrief import ScoringFailed
 from simulator.models.fake import FakeScriptLLM
 from simulator.rehearsal import MAX_MESSAGE_CHARS, MessageError, ModelUnavailable, Rehearsal, Services
 from simulator.retrieval import NotesIndex
@@ -224,3 +225,19 @@ def test_chat_models_get_messages_with_every_note_the_reply_draws_on(rehearsal, 
     assert reply.turn.text == "Fine, I hear you. What's the contract say then?"
     lead = rehearsal.turns()[-2].notes or []
     assert {n.id for n in seen[-1]} >= set(lead) | set(reply.turn.notes)
+
+
+def test_a_scoring_failure_ends_the_attempt_and_says_why(rehearsal, services, monkeypatch):
+    import simulator.rehearsal as rehearsal_module
+
+    rehearsal.submit("Those extras are outside the contract. [limit]")
+    monkeypatch.setattr(rehearsal_module, "debrief", lambda *_: (_ for _ in ()).throw(OSError("disk full")))
+    with pytest.raises(ScoringFailed, match=r"Scoring failed \(OSError: disk full\).*scored again"):
+        rehearsal.end()
+    saved = services.store.attempt(rehearsal.attempt.id)
+    assert saved.status == "ended" and saved.report is None
+    assert [t.text for t in services.store.turns(saved.id) if t.role == "coachee"] == [
+        "Those extras are outside the contract. [limit]"
+    ]
+    monkeypatch.undo()
+    assert rehearsal.score().score.overall >= 0

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from evals.coder import CodedTurn
-from evals.scoring import GENERAL_WEIGHTS, Line, judge_goal_offline, limit_check, score_lines
+from evals.scoring import GENERAL_WEIGHTS, Line, judge_goal_offline, limit_check, mentions, score_lines
 
 
 def coachee(turn: int, text: str, *codes: str) -> Line:
@@ -220,3 +220,27 @@ def test_a_cave_in_the_same_turn_as_the_limit_costs(fixture_catalog):
     )
     assert both.dimensions["limit_setting"].score < clean.dimensions["limit_setting"].score
     assert any("same turn" in e.why for e in both.dimensions["limit_setting"].evidence)
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Those extras are NOT  included.", True),
+        ("That’s outside the contract.", True),
+        ("It's not included-ish, let's say.", True),
+        ("Everything is not includeded.", False),  # a marker inside a longer word is not the marker
+        ("We're cannot included", False),
+    ],
+)
+def test_goal_markers_match_whole_words_only(text, found):
+    assert mentions(text, ["not included", "outside the contract"]) is found
+
+
+def test_saying_nothing_or_next_to_nothing_earns_no_listening_for_free(fixture_catalog):
+    scenario = fixture_catalog.scenarios["catering_dispute"]
+    silent = conversation(("", ()), ("", ()))
+    minimal = conversation(("Okay.", ()), ("Right.", ()), ("Hm.", ()))
+    one_move = conversation(("Okay.", ()), ("What's behind the rush?", ("open_question",)))
+    assert score_lines(silent, scenario).dimensions["listening"].score == 0
+    assert score_lines(minimal, scenario).dimensions["listening"].score <= 10
+    assert score_lines(one_move, scenario).dimensions["listening"].score > 30
