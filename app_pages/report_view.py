@@ -82,6 +82,8 @@ def _moments(report: Report, replay) -> None:  # noqa: ANN001 - callable(turn, b
             st.markdown(f":material/star: **Your best moment**, {turn_link(report.best.turn)}")
             st.markdown(f"“{_quote(report.best.text)}”")
             st.caption(f"Why it worked: {_quote(report.best.why)}.")
+    if report.best and not report.weakest:
+        st.success("No line of yours lost ground: each one did something the rubric rewards.", icon=":material/check:")
     for moment in report.weakest:
         with st.container(border=True):
             st.markdown(f":material/construction: **Try this one again**, {turn_link(moment.turn)}")

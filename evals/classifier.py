@@ -34,7 +34,7 @@ from evals.features import Embed, Featurizer, TurnFeatures
 if TYPE_CHECKING:
     from simulator.config import Settings
 
-MODEL_FORMAT = 2
+MODEL_FORMAT = 3
 MODEL_FOLDER = "sparring-coder"
 MODEL_NAME = "coder.joblib"
 META_NAME = "coder.json"

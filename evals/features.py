@@ -2,11 +2,15 @@
 
 A turn is one vector made of:
 
-- the local sentence embedding (all-MiniLM-L6-v2, 384 dimensions) of the whole turn;
+- the mean of its sentences' local embeddings (all-MiniLM-L6-v2, 384 dimensions),
+  normalised: as accurate in cross-validation as embedding the whole turn again, and
+  each sentence is embedded only once;
 - the element-wise maximum of its sentences' embeddings, so one sentence doing a job
   (a limit tucked after an acknowledgement) is not averaged away in a long turn;
 - the embedding of the persona's previous line: it matters for a few codes (a bare
   "fine" after a demand is capitulation, advice that was asked for is not unsolicited);
+- how close the turn is to that line (cosine of the embeddings, best sentence, shared
+  content words): a reflection restates it, a question or a limit mostly does not;
 - form features: length, question marks, how sentences open, pronoun frames;
 - the rule coder's verdicts and its lexicon hits (evals/rules.py).
 
@@ -44,6 +48,17 @@ _I_FRAME = re.compile(r"^\W*(?:i|i'm|im|i've|i'll|we|we're|we'll|let's|lets)\b",
 _APOLOGY = re.compile(r"\b(?:sorry|apologi[sz]e|apologies)\b", re.IGNORECASE)
 _NEGATION = re.compile(r"\b(?:not|no|never|can't|cannot|won't|don't|isn't|aren't)\b|n't\b", re.IGNORECASE)
 _DIGIT = re.compile(r"\d")
+_STOPWORDS = frozenset(
+    {"the", "and", "but", "for", "with", "that", "this", "was", "were", "are", "have", "has", "had", "will"}
+    | {"would", "can", "could", "just", "not", "you", "your", "yours", "our", "they", "their", "them", "she"}
+    | {"her", "him", "his", "its", "it's", "i'm", "you're", "don't", "can't"}
+)
+SIMILARITY_NAMES = (
+    "sim:turn_context",
+    "sim:sentence_context",
+    "sim:turn_words_in_context",
+    "sim:context_words_in_turn",
+)
 
 
 def sentences(text: str) -> list[str]:
@@ -76,6 +91,32 @@ def form_features(text: str, context: str | None) -> dict[str, float]:
     }
 
 
+def _unit(vectors: np.ndarray) -> np.ndarray:
+    norm = np.linalg.norm(vectors, axis=-1, keepdims=True)
+    return vectors / np.maximum(norm, 1e-9)
+
+
+def content_words(text: str) -> set[str]:
+    return {w for w in _WORD.findall(text.lower()) if len(w) > 2 and w not in _STOPWORDS}
+
+
+def similarity_features(
+    text: str, context: str | None, turn: np.ndarray, sentence_vecs: np.ndarray, context_vec: np.ndarray
+) -> list[float]:
+    """SIMILARITY_NAMES, in order; all 0 without a persona line before the turn."""
+    if not (context or "").strip():
+        return [0.0] * len(SIMILARITY_NAMES)
+    ctx = _unit(context_vec)
+    said, heard = content_words(text), content_words(context or "")
+    shared = len(said & heard)
+    return [
+        float(_unit(turn) @ ctx),
+        float(np.max(_unit(sentence_vecs) @ ctx)),
+        shared / max(len(said), 1),
+        shared / max(len(heard), 1),
+    ]
+
+
 @dataclass
 class TurnFeatures:
     """Feature rows for a batch of turns, with each turn's sentences and their embeddings
@@ -98,7 +139,7 @@ class Featurizer:
 
     def names(self, dim: int) -> list[str]:
         blocks = ("turn", "max_sentence", "context")
-        return [f"{b}:{i}" for b in blocks for i in range(dim)] + self.hand_names
+        return [f"{b}:{i}" for b in blocks for i in range(dim)] + self.hand_names + list(SIMILARITY_NAMES)
 
     def _hand_features(self, text: str, context: str | None) -> tuple[dict[str, float], CodedTurn]:
         coded = self.rules.code(text, context)
@@ -113,21 +154,21 @@ class Featurizer:
         split = [sentences(text) for text in texts]
         flat = [s for parts in split for s in parts]
         unique_contexts = sorted({c for c in contexts if c})
-        vectors = self._embed(texts + flat + unique_contexts)
-        turn_vecs = vectors[: len(texts)]
-        sentence_block = vectors[len(texts) : len(texts) + len(flat)]
-        context_vecs = dict(zip(unique_contexts, vectors[len(texts) + len(flat) :], strict=True))
+        vectors = self._embed(flat + unique_contexts)
+        context_vecs = dict(zip(unique_contexts, vectors[len(flat) :], strict=True))
         dim = vectors.shape[1]
         rows, per_turn, rule_cues = [], [], []
         offset = 0
         for i, (text, context) in enumerate(items):
-            mine = sentence_block[offset : offset + len(split[i])]
+            mine = vectors[offset : offset + len(split[i])]
             offset += len(split[i])
             per_turn.append(mine)
+            turn = _unit(mine.mean(axis=0))
             ctx = context_vecs.get(contexts[i], np.zeros(dim, dtype=np.float32))
             hand, coded = self._hand_features(text, context)
             rule_cues.append(dict(coded.cues))
-            rows.append(np.concatenate([turn_vecs[i], mine.max(axis=0), ctx, [hand[n] for n in self.hand_names]]))
+            similarity = similarity_features(text, context, turn, mine, ctx)
+            rows.append(np.concatenate([turn, mine.max(axis=0), ctx, [hand[n] for n in self.hand_names], similarity]))
         return TurnFeatures(np.vstack(rows).astype(np.float32), split, per_turn, rule_cues)
 
     def _embed(self, texts: list[str]) -> np.ndarray:

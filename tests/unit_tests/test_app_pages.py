@@ -518,8 +518,14 @@ def ended_with_feedback(*lines: str) -> AppTest:
     return ok(at)
 
 
-def test_ending_an_attempt_shows_the_feedback_report_and_saves_it():
+def test_a_conversation_with_no_weak_line_says_so_instead_of_inventing_one():
     at = ended_with_feedback(*LISTENING_LINES)
+    assert "No line of yours lost ground" in " ".join(s.value for s in at.success)
+    assert "Try instead" not in unescape(" ".join(m.value for m in at.markdown))
+
+
+def test_ending_an_attempt_shows_the_feedback_report_and_saves_it():
+    at = ended_with_feedback(*LISTENING_LINES, "Is that all?")
     attempt = services().store.attempt(attempt_id(at))
     assert attempt.report and attempt.report["score"]["overall"] == int(at.metric[0].value.split("/")[0])
     assert [m.label.split(" ·")[0] for m in at.metric] == ["Overall", "Listening", "Limit-setting", "Scenario goals"]
