@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import common
+from evals.report import REPORT_VERSION
 
 services = common.get_services()
 catalog = services.catalog
@@ -38,7 +39,8 @@ for attempt in attempts:
             who = catalog.persona_for(scenario).name if scenario else "–"
             status = ":gray-badge[Ended]" if attempt.status == "ended" else ":green-badge[In progress]"
             extra = " :orange-badge[Waiting for a reply]" if pending and attempt.status != "ended" else ""
-            score = (attempt.report or {}).get("score", {}).get("overall")
+            saved = attempt.report or {}
+            score = saved.get("score", {}).get("overall") if saved.get("version") == REPORT_VERSION else None
             scored = f" &nbsp; :blue-badge[Score {score}/100]" if score is not None else ""
             st.markdown(f"{status}{extra}{scored} &nbsp; with {who} · difficulty {common.label(attempt.difficulty)}")
         with facts:

@@ -14,12 +14,11 @@ import streamlit as st
 
 from app_pages import common
 from evals.report import DIMENSION_TITLES, Report, level
-from evals.report_export import to_markdown, to_pdf
+from evals.report_export import MAX_EVIDENCE, to_markdown, to_pdf
 from evals.scoring import Evidence
 
 STATUS_BADGES = {"met": ":green-badge[met]", "partly": ":orange-badge[partly]", "not_met": ":red-badge[not met]"}
 SCORE_COLOR = "#3c5aaa"
-MAX_EVIDENCE = 10
 REPLAY_SUGGESTION_KEY = "replay_suggestion"  # the better line to try, shown on the replayed attempt
 
 

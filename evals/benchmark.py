@@ -149,10 +149,16 @@ def median_seconds(action: Callable[[], object], runs: int = SPEED_RUNS) -> floa
     return statistics.median(times)
 
 
-def twenty_turn_transcript(test: Sequence[Example]) -> Transcript:
+def twenty_turn_transcripts(test: Sequence[Example]) -> dict[str, Transcript]:
+    """Two 20-turn samples: whole test conversations (longest first), as a transcript runs;
+    and the 20 wordiest test turns, the worst case the target has to hold for."""
     convs = sorted(conversations(list(test)).values(), key=len, reverse=True)
-    turns = [t for conv in convs for t in conv][:20]
-    return transcript_of(turns, "twenty-turns.jsonl")
+    typical = [t for conv in convs for t in conv][:20]
+    wordiest = sorted(test, key=lambda e: (-len(e.text.split()), e.source))[:20]
+    return {
+        "typical": transcript_of(typical, "twenty-turns.jsonl"),
+        "wordiest": transcript_of(wordiest, "twenty-wordiest-turns.jsonl"),
+    }
 
 
 def baseline_prompt(turns: Sequence[Example]) -> tuple[str, list[int]]:
@@ -222,14 +228,18 @@ def run_benchmark(baseline_transcripts: int = 6) -> int:
     figures["pairs"] = gaps
 
     _print("3. Speed: code and score a 20-turn transcript (models loaded)")
-    sample = twenty_turn_transcript(test)
-    transcript_s = median_seconds(lambda: scorer.score(sample))
-    rule_s = median_seconds(lambda: Scorer(RuleCoder(), catalog).score(sample))
-    print(
-        f"  trained coder + scorer: median {transcript_s * 1000:.0f} ms over {SPEED_RUNS} runs "
-        f"(rule coder + scorer: {rule_s * 1000:.0f} ms)"
-    )
+    speeds = {}
+    for label, sample in twenty_turn_transcripts(test).items():
+        speeds[label] = median_seconds(lambda sample=sample: scorer.score(sample))
+        rule_s = median_seconds(lambda sample=sample: Scorer(RuleCoder(), catalog).score(sample))
+        said = sum(len(turn.text.split()) for turn in sample.turns if turn.role == "coachee")
+        print(
+            f"  {label:<9} ({said:>4} coachee words): trained coder + scorer median {speeds[label] * 1000:.0f} ms "
+            f"over {SPEED_RUNS} runs (rule coder + scorer: {rule_s * 1000:.0f} ms)"
+        )
+    transcript_s = max(speeds.values())
     figures["transcript_s"] = transcript_s
+    figures["transcript_s_by_sample"] = speeds
 
     baseline = None
     if baseline_transcripts > 0:
@@ -288,7 +298,7 @@ def run_benchmark(baseline_transcripts: int = 6) -> int:
             f"smallest gap {min(g - p for _, g, p in gaps)}",
         ),
         (
-            f"20-turn transcript coded and scored in < {TARGETS['transcript_s']} s",
+            f"20-turn transcript coded and scored in < {TARGETS['transcript_s']} s (slower sample)",
             transcript_s < TARGETS["transcript_s"],
             f"{transcript_s:.3f} s",
         ),

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, Field
 
 from evals.llm import LLMAnswerError, LLMUnavailable, ask_json, data_block
-from evals.scoring import TURN_POINTS, WHY, CodedLine, Score
+from evals.scoring import LONG_TURN_WORDS, TURN_POINTS, WHY, CodedLine, Score
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 
 MAX_WEAK = 3
 MIN_WEAK = 2
-LONG_TURN_WORDS = 60
 LIMIT_PROBLEMS = ("capitulation", "over_apology")
 LISTENING_PROBLEMS = ("blame", "dismissal", "unsolicited_advice", "closed_question")
 

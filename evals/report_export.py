@@ -17,7 +17,7 @@ from evals.scoring import Evidence
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
 STATUS_WORDS = {"met": "met", "partly": "partly met", "not_met": "not met"}
-MAX_EVIDENCE = 8
+MAX_EVIDENCE = 10  # per dimension, the items that moved it most (the app shows the same)
 
 
 def _who(report: Report, role: str) -> str:

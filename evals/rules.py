@@ -187,6 +187,9 @@ REFLECTION_START = (
     r"demorali[sz]ing|scary|lonely)\b",
     r"for you,? (?:the|this|it|that|what)\b",
     r"part of you\b",
+    r"you must (?:be|have been|'ve been|feel|have felt) (?:really |pretty |so |quite |completely |absolutely )?"
+    r"(?:tired|exhausted|frustrated|fed up|gutted|worried|anxious|disappointed|relieved|proud|shattered|drained|"
+    r"sick of|stressed|overwhelmed|furious|angry|upset|hurt|nervous|torn|pleased)\b",
 )
 SO_RESTATEMENT = (  # a sentence opening "So ..." that restates, not "So I'll ..." or "So what ..."
     r"so,? (?!(?:i|i'm|i'll|i've|i'd|im|ill|we|we're|we'll|let|let's|lets|that's|thats|yeah|anyway|what|how|why|when"
@@ -336,7 +339,8 @@ BLAME = (
 )
 UNSOLICITED_ADVICE = (
     r"\byou (?:really |just |definitely |probably |seriously |honestly |simply )?(?:should|shoud|ought to|need to|"
-    r"have to|must|gotta|got to|had better)(?!(?: have| of|'ve) (?:been|done|told|asked|said|known|checked|sent|"
+    r"have to|must(?! have\b| be\b|'ve\b| feel\b| know\b)|gotta|got to|had better)"
+    r"(?!(?: have| of|'ve) (?:been|done|told|asked|said|known|checked|sent|"
     r"called|come|raised|flagged|read|listened|thought|seen|gone|made|let|given|finished|tested|informed|warned|"
     r"caught|noticed|planned|started|spoken)\b)(?! (?:be able|receive|get (?:a|an|the|it|this|that|my|"
     r"our) (?:email|invite|quote|report|update|reply|response|confirmation)|see (?:a|an|the|it)|hear back|expect|"

@@ -29,6 +29,7 @@ Effect = Literal["+", "-"]
 GENERAL_WEIGHTS = {"listening": 0.5, "limit_setting": 0.3, "goals": 0.2}
 DEFAULT_TALK_SHARE = 0.5  # in most scenarios the coachee should not do most of the talking
 MAX_QUOTE_CHARS = 160
+LONG_TURN_WORDS = 50  # a turn this long leaves the other little room to talk
 
 # How much one turn carrying a code helps or hurts, for ranking moments (best, weakest).
 TURN_POINTS = {
@@ -227,7 +228,7 @@ def listening(lines: Sequence[Line], talk_share_max: float) -> DimensionScore:
             )
     if talk_share > talk_share_max + 0.05:
         longest = max(mine, key=lambda line: words(line.text), default=None)
-        if longest is not None and words(longest.text) >= 40:
+        if longest is not None and words(longest.text) >= LONG_TURN_WORDS:
             evidence.append(
                 Evidence(
                     turn=longest.turn,
@@ -456,9 +457,9 @@ def goals_dimension(results: Sequence[GoalResult]) -> DimensionScore:
     met = sum(r.status == "met" for r in results)
     partly = sum(r.status == "partly" for r in results)
     summary = f"{met} of {len(results)} goals met" + (f", {partly} partly" if partly else "") + "."
-    missed = [r.description for r in results if r.status == "not_met"]
+    missed = [r.description.strip().rstrip(".") for r in results if r.status == "not_met"]
     if missed:
-        summary += " Not reached: " + "; ".join(missed)
+        summary += " Not reached: " + "; ".join(missed) + "."
     evidence = [e for r in results for e in r.evidence]
     metrics = {"goals": len(results), "met": met, "partly": partly}
     return DimensionScore(score=round(100 * credit), summary=summary, evidence=evidence, metrics=metrics)

@@ -244,3 +244,11 @@ def test_saying_nothing_or_next_to_nothing_earns_no_listening_for_free(fixture_c
     assert score_lines(silent, scenario).dimensions["listening"].score == 0
     assert score_lines(minimal, scenario).dimensions["listening"].score <= 10
     assert score_lines(one_move, scenario).dimensions["listening"].score > 30
+
+
+def test_goals_summary_names_what_was_not_reached_in_one_sentence(fixture_catalog):
+    scenario = fixture_catalog.scenarios["catering_dispute"]
+    lines = conversation(("How was your weekend?", ("open_question",)))
+    summary = score_lines(lines, scenario).dimensions["goals"].summary
+    assert "Not reached: " in summary and summary.endswith(".")
+    assert ".;" not in summary and ".." not in summary
