@@ -123,7 +123,7 @@ class LLMCoder:
                     results += [combine(c, turn) for c, turn in zip(self._ask(batch), batch_offline, strict=True)]
                     continue
                 except LLMAnswerError as exc:
-                    log.warning("LLM coding failed, coded offline: %s", exc)
+                    log.info("LLM coding failed, coded offline: %s", exc)  # the note says so where it is shown
                     failure = exc
                     down = exc if isinstance(exc, LLMUnavailable) else None
             note = f"LLM coding fell back to the offline coder: {failure}"
