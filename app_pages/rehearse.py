@@ -218,8 +218,11 @@ def score_attempt(rehearsal: Rehearsal, action: Callable[[], object]) -> None:
         errors.pop(rehearsal.attempt.id, None)
     except ScoringFailed as exc:
         errors[rehearsal.attempt.id] = str(exc)
-    except Exception as exc:  # noqa: BLE001 - scoring again must not break the page either
-        errors[rehearsal.attempt.id] = f"Scoring failed ({type(exc).__name__}: {exc}). Try again in a moment."
+    except Exception as exc:  # noqa: BLE001 - ending or scoring again must not break the page either
+        step = "Scoring" if rehearsal.ended else "Ending the attempt"
+        errors[rehearsal.attempt.id] = (
+            f"{step} failed ({type(exc).__name__}: {exc}). Your lines are saved; try again in a moment."
+        )
 
 
 def show_feedback(rehearsal: Rehearsal) -> None:
@@ -438,6 +441,8 @@ def show_rehearsal(rehearsal: Rehearsal) -> None:
         turns = rehearsal.turns()
         if rehearsal.ended:
             show_feedback(rehearsal)
+        elif error := st.session_state.get(SCORING_ERRORS_KEY, {}).get(rehearsal.attempt.id):
+            st.error(error, icon=":material/error:")  # ending it failed: it is still open
         for turn in turns:
             report_view.anchor(turn.idx)
             if turn.role == "coachee":

@@ -13,8 +13,8 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import common
-from evals.report import DIMENSION_TITLES, Report, level
-from evals.report_export import MAX_EVIDENCE, to_markdown, to_pdf
+from evals.report import DIMENSION_TITLES, NOTHING_LOST, Report, level, nothing_lost, top_evidence, turn_link
+from evals.report_export import to_markdown, to_pdf
 from evals.scoring import Evidence
 
 STATUS_BADGES = {"met": ":green-badge[met]", "partly": ":orange-badge[partly]", "not_met": ":red-badge[not met]"}
@@ -27,17 +27,12 @@ def anchor(turn: int) -> None:
     st.html(f'<div id="turn-{turn}"></div>')
 
 
-def turn_link(turn: int) -> str:
-    return f"[turn {turn}](#turn-{turn})"
-
-
 def _quote(text: str) -> str:
     return common.plain(" ".join(text.split()))
 
 
 def _evidence(items: list[Evidence]) -> None:
-    ranked = sorted(items, key=lambda e: -abs(e.points))[:MAX_EVIDENCE]
-    for e in sorted(ranked, key=lambda e: e.turn):
+    for e in top_evidence(items):
         icon = ":green[:material/add_circle:]" if e.effect == "+" else ":red[:material/remove_circle:]"
         st.markdown(f"{icon} {turn_link(e.turn)} “{_quote(e.text)}” — {_quote(e.why)}")
 
@@ -81,8 +76,8 @@ def _moments(report: Report, replay) -> None:  # noqa: ANN001 - callable(turn, b
             st.markdown(f":material/star: **Your best moment**, {turn_link(report.best.turn)}")
             st.markdown(f"“{_quote(report.best.text)}”")
             st.caption(f"Why it worked: {_quote(report.best.why)}.")
-    if report.best and not report.weakest:
-        st.success("No line of yours lost ground: each one did something the rubric rewards.", icon=":material/check:")
+    if nothing_lost(report):
+        st.success(NOTHING_LOST, icon=":material/check:")
     for moment in report.weakest:
         with st.container(border=True):
             st.markdown(f":material/construction: **Try this one again**, {turn_link(moment.turn)}")

@@ -12,8 +12,8 @@ conversation), so a conversation's records, in file order, rebuild its transcrip
 The split is by conversation, never by turn (turns of one conversation share a voice and
 a topic), and it is frozen in evals/data/split.json: every conversation is assigned once,
 before any training or tuning sees it, and never moves. New data is assigned by
-`python -m evals.dataset split`, with the same rule (about a quarter of each stratum to
-test, by a stable hash); training refuses data that has not been assigned.
+`python -m evals.dataset split` (about a quarter to test, by a stable hash of each
+conversation id); training, `--if-stale` included, refuses data that has not been assigned.
 
 Stdlib only, so that anyone writing data can check a file with
 `python3 -m evals.dataset check FILE...` before anything is installed.
@@ -109,8 +109,11 @@ def read_split(split_file: Path = SPLIT_FILE) -> dict[str, list[str]]:
     """{"train": [...], "test": [...]}: the conversations assigned so far."""
     if not split_file.exists():
         raise DatasetError(f"{split_file} is missing: run `python -m evals.dataset split` before training")
-    saved = json.loads(split_file.read_text(encoding="utf-8"))
-    return {"train": list(saved.get("train", [])), "test": list(saved["test"])}
+    try:
+        saved = json.loads(split_file.read_text(encoding="utf-8"))
+        return {"train": list(saved.get("train", [])), "test": list(saved["test"])}
+    except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as err:
+        raise DatasetError(f"{split_file}: not a split file ({type(err).__name__}: {err})") from None
 
 
 def unassigned(examples: list[Example], split_file: Path = SPLIT_FILE) -> list[str]:
@@ -133,13 +136,22 @@ def split(examples: list[Example], split_file: Path = SPLIT_FILE) -> tuple[list[
     return train, test
 
 
+def goes_to_test(conv: str, share: float = TEST_SHARE) -> bool:
+    """A conversation's own fixed draw: its id's hash, read as a number in [0, 1)."""
+    return int(hashlib.sha256(conv.encode()).hexdigest(), 16) / 16**64 < share
+
+
 def assign_new(examples: list[Example], split_file: Path = SPLIT_FILE) -> tuple[int, int]:
-    """Assigns conversations not yet in the split file, by `make_split` over the new ones
-    alone, and writes it; earlier assignments never move. Returns (new, of which test)."""
-    saved = read_split(split_file) if split_file.exists() else {"train": [], "test": []}
-    new = set(unassigned(examples, split_file)) if split_file.exists() else set(conversations(examples))
-    fresh = [e for e in examples if e.conv in new]
-    test = set(make_split(fresh))
+    """Assigns conversations not yet in the split file and writes it; earlier assignments
+    never move. The first split is `make_split` (a quarter of each stratum); later ones
+    decide each new conversation by its own draw, so adding data one conversation at a
+    time still sends about a quarter to test. Returns (new, of which test)."""
+    if not split_file.exists():
+        test = set(make_split(examples))
+        saved, new = {"train": [], "test": []}, set(conversations(examples))
+    else:
+        saved, new = read_split(split_file), set(unassigned(examples, split_file))
+        test = {conv for conv in new if goes_to_test(conv)}
     saved["test"] = sorted(set(saved["test"]) | test)
     saved["train"] = sorted(set(saved["train"]) | (new - test))
     split_file.write_text(json.dumps(saved, indent=1) + "\n", encoding="utf-8")

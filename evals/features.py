@@ -33,7 +33,7 @@ from evals.rules import RuleCoder, lexicon_features
 
 Embed = Callable[[list[str]], Sequence[Sequence[float]]]
 
-MAX_SENTENCES = 12  # a huge turn is embedded by its first sentences; the whole-turn vector sees the rest
+MAX_SENTENCES = 12  # a huge turn is embedded by its first sentences; n-grams, rules and form see all of it
 MAX_EMBED_CHARS = 2000
 
 _SENTENCE = re.compile(r"[^.!?\n…]+(?:[.!?…]+|\n|$)")

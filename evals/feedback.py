@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, Field
 
 from evals.llm import LLMAnswerError, LLMUnavailable, ask_json, data_block
-from evals.scoring import LONG_TURN_WORDS, TURN_POINTS, WHY, CodedLine, Score
+from evals.scoring import LONG_TURN_WORDS, TURN_POINTS, WHY, CodedLine, Score, words
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -75,7 +75,7 @@ class BetterLine(BaseModel):
 
 def turn_points(line: CodedLine) -> float:
     points = sum(TURN_POINTS[c] for c in line.codes)
-    if len(line.text.split()) > LONG_TURN_WORDS:
+    if words(line.text) > LONG_TURN_WORDS:
         points -= 1.0
     return points
 
@@ -89,8 +89,8 @@ def _why(line: CodedLine, best: bool) -> str:
     wanted = [c for c in line.codes if (TURN_POINTS[c] > 0) == best]
     if wanted:
         return "; ".join(WHY[c] for c in sorted(wanted, key=lambda c: -abs(TURN_POINTS[c])))
-    if len(line.text.split()) > LONG_TURN_WORDS:
-        return f"a long turn ({len(line.text.split())} words): it leaves little room for them to talk"
+    if words(line.text) > LONG_TURN_WORDS:
+        return f"a long turn ({words(line.text)} words): it leaves little room for them to talk"
     return "nothing here moved the conversation: no question, reflection, limit or next step"
 
 
@@ -167,7 +167,7 @@ def llm_better_line(
     }
     answer = ask_json(model, BETTER_LINE_PROMPT, data_block("moment", [record]), BetterLine)
     line = " ".join(answer.line.split()).strip("\"' ")
-    if len(line.split()) > 60 or "<" in line:
+    if words(line) > LONG_TURN_WORDS or "<" in line:  # a better line must not be a long turn itself
         raise LLMAnswerError("the better line was too long or held markup")
     return line
 

@@ -39,7 +39,7 @@ class LLMAnswerError(RuntimeError):
 
 
 class LLMUnavailable(LLMAnswerError):
-    """The model did not answer at all (server down, slow, refusing): callers stop asking."""
+    """The server could not be reached or timed out: callers stop asking it."""
 
 
 def grading_model(settings: Settings) -> BaseChatModel | None:
@@ -67,10 +67,19 @@ def ask_json(model: BaseChatModel, system: str, user: str, schema: type[M]) -> M
 
     try:
         answer = model.invoke([SystemMessage(content=system), HumanMessage(content=user)])
-    except Exception as exc:  # a server that is down, slow, or refuses
-        raise LLMUnavailable(f"the model did not answer ({type(exc).__name__}: {exc})") from exc
+    except Exception as exc:  # a server that is down or slow, or a request it refuses
+        error = LLMUnavailable if _is_unreachable(exc) else LLMAnswerError
+        raise error(f"the model did not answer ({type(exc).__name__}: {exc})") from exc
     content = answer.content if isinstance(answer.content, str) else str(answer.content)
     return parse_answer(content, schema)
+
+
+def _is_unreachable(exc: Exception) -> bool:
+    """A connection that failed or timed out, as opposed to a request the server refused
+    (too long, bad parameters): only the first makes asking again pointless."""
+    import openai
+
+    return isinstance(exc, ConnectionError | TimeoutError | openai.APIConnectionError)
 
 
 def parse_answer(content: str, schema: type[M]) -> M:

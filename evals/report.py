@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, Field
 
 from evals.feedback import Moment, build_moments
-from evals.scoring import Score
+from evals.scoring import Evidence, Score
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 REPORT_VERSION = 1
 DIMENSION_TITLES = {"listening": "Listening", "limit_setting": "Limit-setting", "goals": "Scenario goals"}
 LEVELS = ((80, "strong"), (65, "solid"), (50, "mixed"), (35, "needs work"), (0, "weak"))
+MAX_EVIDENCE = 10  # per dimension, the items that moved it most
+NOTHING_LOST = "No line of yours lost ground: each one did something the rubric rewards."
 
 
 class StatePoint(BaseModel):
@@ -55,6 +57,22 @@ class Report(BaseModel):
     states: list[StatePoint] = Field(default_factory=list)
     progress: list[ProgressPoint] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
+
+
+def top_evidence(items: Sequence[Evidence], limit: int = MAX_EVIDENCE) -> list[Evidence]:
+    """The items that moved a score most, in transcript order."""
+    ranked = sorted(items, key=lambda e: -abs(e.points))[:limit]
+    return sorted(ranked, key=lambda e: e.turn)
+
+
+def turn_link(turn: int) -> str:
+    """A Markdown link to the turn's anchor in the transcript (`#turn-<index>`)."""
+    return f"[turn {turn}](#turn-{turn})"
+
+
+def nothing_lost(report: Report) -> bool:
+    """True when there is a best moment and no weak one: say so rather than leave a gap."""
+    return report.best is not None and not report.weakest
 
 
 def level(score: int) -> str:

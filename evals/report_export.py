@@ -12,12 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from evals.report import DIMENSION_TITLES, Report, level
+from evals.report import DIMENSION_TITLES, NOTHING_LOST, Report, level, nothing_lost, top_evidence, turn_link
 from evals.scoring import Evidence
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
 STATUS_WORDS = {"met": "met", "partly": "partly met", "not_met": "not met"}
-MAX_EVIDENCE = 10  # per dimension, the items that moved it most (the app shows the same)
 
 
 def _who(report: Report, role: str) -> str:
@@ -32,15 +31,10 @@ def _md(text: str) -> str:
     return out
 
 
-def _turn_link(turn: int) -> str:
-    return f"[turn {turn}](#turn-{turn})"
-
-
 def _evidence_md(items: Sequence[Evidence]) -> list[str]:
-    ranked = sorted(items, key=lambda e: -abs(e.points))[:MAX_EVIDENCE]
     return [
-        f"- {'➕' if e.effect == '+' else '➖'} {_turn_link(e.turn)}: “{_md(e.text)}” ({_md(e.why)})"
-        for e in sorted(ranked, key=lambda e: e.turn)
+        f"- {'➕' if e.effect == '+' else '➖'} {turn_link(e.turn)}: “{_md(e.text)}” ({_md(e.why)})"
+        for e in top_evidence(items)
     ]
 
 
@@ -65,16 +59,18 @@ def to_markdown(report: Report) -> str:
         lines += [
             "## Your best moment",
             "",
-            f"{_turn_link(report.best.turn)}: “{_md(report.best.text)}”",
+            f"{turn_link(report.best.turn)}: “{_md(report.best.text)}”",
             "",
             f"Why it worked: {report.best.why}.",
             "",
         ]
+    if nothing_lost(report):
+        lines += [NOTHING_LOST, ""]
     if report.weakest:
         lines += ["## Lines to try again", ""]
         for moment in report.weakest:
             lines += [
-                f"**{_turn_link(moment.turn)}**: you said “{_md(moment.text)}”  ",
+                f"**{turn_link(moment.turn)}**: you said “{_md(moment.text)}”  ",
                 f"What went wrong: {moment.why}.  ",
                 f"Try instead: *“{_md(moment.better or '')}”*",
                 "",
@@ -205,13 +201,14 @@ def to_pdf(report: Report) -> bytes:
         if name == "goals":
             for goal in score.goals:
                 doc.para(f"• {goal.description}: {STATUS_WORDS[goal.status]}. {goal.why}", 9)
-        ranked = sorted(dim.evidence, key=lambda e: -abs(e.points))[:MAX_EVIDENCE]
-        for e in sorted(ranked, key=lambda e: e.turn):
+        for e in top_evidence(dim.evidence):
             doc.para(f"{'+' if e.effect == '+' else '–'} Turn {e.turn}: “{e.text}” ({e.why})", 9)
     if report.best:
         doc.heading("Your best moment", 12)
         doc.para(f"Turn {report.best.turn}: “{report.best.text}”")
         doc.para(f"Why it worked: {report.best.why}.", 9)
+    if nothing_lost(report):
+        doc.para(NOTHING_LOST, 10)
     if report.weakest:
         doc.heading("Lines to try again", 12)
         for moment in report.weakest:

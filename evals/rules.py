@@ -156,6 +156,17 @@ FEELING = (
     r"|looking for|asking for|wanting|wondering|saying|not getting|being asked|expected to|trying to|left to"
     r"|questioning|ready to (?:give up|quit|leave)|thinking (?:about|of) (?:leaving|quitting))"
 )
+# "You must be exhausted" and "you must have spent hours on it" infer a feeling or an act;
+# "you must be on time" and "you must have it by Friday" tell the other what to do.
+MUST_FEEL = (
+    r" (?:be|have been|'ve been|feel|have felt) (?:really |pretty |so |quite |completely |absolutely )?"
+    r"(?:tired|exhausted|frustrated|fed up|gutted|worried|anxious|disappointed|relieved|proud|shattered|drained|"
+    r"sick of|stressed|overwhelmed|furious|angry|upset|hurt|nervous|torn|pleased)\b"
+)
+EPISTEMIC_MUST = (
+    MUST_FEEL + r"|(?: have|'ve) (?:put|spent|done|had|made|taken|gone|seen|known|thought|lost|left|kept|sent|"
+    r"been|felt|heard|noticed|worked|wondered|struggled|found|wanted|hoped|expected)\b"
+)
 REFLECTION_START = (
     r"(?:it )?sounds (?:like|as if|as though)\b",
     r"(?:it )?(?:seems|looks|feels) (?:like|as if|as though) (?:you|your|this|that|it'?s been|things|the|nobody|"
@@ -187,9 +198,7 @@ REFLECTION_START = (
     r"demorali[sz]ing|scary|lonely)\b",
     r"for you,? (?:the|this|it|that|what)\b",
     r"part of you\b",
-    r"you must (?:be|have been|'ve been|feel|have felt) (?:really |pretty |so |quite |completely |absolutely )?"
-    r"(?:tired|exhausted|frustrated|fed up|gutted|worried|anxious|disappointed|relieved|proud|shattered|drained|"
-    r"sick of|stressed|overwhelmed|furious|angry|upset|hurt|nervous|torn|pleased)\b",
+    r"you must" + MUST_FEEL,
 )
 SO_RESTATEMENT = (  # a sentence opening "So ..." that restates, not "So I'll ..." or "So what ..."
     r"so,? (?!(?:i|i'm|i'll|i've|i'd|im|ill|we|we're|we'll|let|let's|lets|that's|thats|yeah|anyway|what|how|why|when"
@@ -339,7 +348,7 @@ BLAME = (
 )
 UNSOLICITED_ADVICE = (
     r"\byou (?:really |just |definitely |probably |seriously |honestly |simply )?(?:should|shoud|ought to|need to|"
-    r"have to|must(?! have\b| be\b|'ve\b| feel\b| know\b)|gotta|got to|had better)"
+    r"have to|must(?!" + EPISTEMIC_MUST + r")|gotta|got to|had better)"
     r"(?!(?: have| of|'ve) (?:been|done|told|asked|said|known|checked|sent|"
     r"called|come|raised|flagged|read|listened|thought|seen|gone|made|let|given|finished|tested|informed|warned|"
     r"caught|noticed|planned|started|spoken)\b)(?! (?:be able|receive|get (?:a|an|the|it|this|that|my|"

@@ -228,7 +228,7 @@ def listening(lines: Sequence[Line], talk_share_max: float) -> DimensionScore:
             )
     if talk_share > talk_share_max + 0.05:
         longest = max(mine, key=lambda line: words(line.text), default=None)
-        if longest is not None and words(longest.text) >= LONG_TURN_WORDS:
+        if longest is not None and words(longest.text) > LONG_TURN_WORDS:
             evidence.append(
                 Evidence(
                     turn=longest.turn,
@@ -395,11 +395,20 @@ def normalise(text: str) -> str:
     return " ".join(text.translate(_APOSTROPHES).lower().split())
 
 
+WORD_ENDINGS = r"(?:s|es|d|ed|ing|ful)?"  # "quote" is in "two quotes", "check in" in "checking in"
+
+
 def mentions(text: str, markers: Sequence[str]) -> bool:
-    """Whether the text holds one of the goal's markers as whole words ("scope" is not in
-    "telescope"), ignoring case, spacing and curly apostrophes."""
+    """Whether the text holds one of the goal's markers as whole words, each word allowing
+    a common ending ("mentor" in "mentoring", but "scope" not in "telescope"), ignoring
+    case, spacing and curly apostrophes."""
     said = normalise(text)
-    return any(re.search(rf"(?<!\w){re.escape(normalise(m))}(?!\w)", said) for m in markers if m.strip())
+    return any(re.search(_marker_pattern(m), said) for m in markers if m.strip())
+
+
+def _marker_pattern(marker: str) -> str:
+    words = [re.escape(word) + WORD_ENDINGS for word in normalise(marker).split()]
+    return r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)"
 
 
 def judge_goal_offline(goal: Goal, lines: Sequence[Line], check: LimitCheck) -> GoalResult:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from evals.report import DIMENSION_TITLES, Report
+from evals.report import DIMENSION_TITLES, NOTHING_LOST, Report, nothing_lost
 from simulator.catalog import Catalog
 from simulator.config import Settings
 from simulator.debrief import ScoringFailed
@@ -117,6 +117,8 @@ def _print_report(report: Report) -> None:
     typer.secho(f"\n{report.headline}", bold=True, err=True)
     for name, dim in report.score.dimensions.items():
         typer.echo(f"  {DIMENSION_TITLES[name]:<15} {dim.score:>3}/100  {dim.summary}", err=True)
+    if nothing_lost(report):
+        typer.echo(f"  {NOTHING_LOST}", err=True)
     for moment in report.weakest:
         typer.echo(f"  Turn {moment.turn}: {moment.why}.\n    Try: {moment.better}", err=True)
 

@@ -596,6 +596,19 @@ def test_a_scoring_failure_keeps_the_attempt_and_offers_to_score_again(monkeypat
     assert at.metric
 
 
+def test_a_database_failure_while_ending_is_shown_and_the_attempt_stays_open(monkeypatch):
+    from simulator.storage import Store
+
+    def down(self, attempt_id):
+        raise OSError("database is locked")
+
+    monkeypatch.setattr(Store, "end_attempt", down)
+    at = ended_with_feedback(LINE)
+    assert "Ending the attempt failed (OSError: database is locked)" in " ".join(e.value for e in at.error)
+    assert services().store.attempt(attempt_id(at)).status != "ended"
+    assert messages(at)[1] == ("user", LINE)
+
+
 def test_progress_chart_after_two_scored_attempts():
     at = ended_with_feedback(LINE)
     button(at, "Restart").click().run()

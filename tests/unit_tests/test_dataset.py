@@ -77,8 +77,22 @@ def test_new_data_is_assigned_by_the_same_rule_and_earlier_assignments_never_mov
     assert new == len(conversations(examples)) - len(conversations(old)) and 0 < test < new
     assert set(before["test"]) <= set(after["test"]) and set(before["train"]) <= set(after["train"])
     assert assign_new(examples, split_file) == (0, 0)
+    singles = [e for e in examples if e.conv.startswith("sg")]
+    one_by_one = tmp_path / "one-by-one.json"
+    assign_new(old, one_by_one)
+    for conv in conversations(singles):  # data added a conversation at a time
+        assign_new(old + [e for e in singles if e.conv <= conv], one_by_one)
+    added_to_test = set(json.loads(one_by_one.read_text())["test"]) & set(conversations(singles))
+    assert 0.1 <= len(added_to_test) / len(conversations(singles)) <= 0.4
     train, held = split(examples, split_file)
     assert len(train) + len(held) == len(examples)
+
+
+def test_a_broken_split_file_is_a_clear_error(tmp_path):
+    broken = tmp_path / "split.json"
+    broken.write_text('{"train": []}')
+    with pytest.raises(DatasetError, match="not a split file"):
+        split([], broken)
 
 
 def test_make_split_is_stable_and_takes_a_quarter_of_each_stratum(examples):

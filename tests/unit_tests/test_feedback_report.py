@@ -9,7 +9,7 @@ import pytest
 import evals.report_export as report_export
 from evals.coder import CodedTurn
 from evals.feedback import better_line_from_codes, build_moments, pick_moments, reflect
-from evals.report import ProgressPoint, StatePoint, build_report, headline
+from evals.report import NOTHING_LOST, ProgressPoint, StatePoint, build_report, headline
 from evals.scoring import CodedLine, Line, score_lines
 from tests.conftest import DownChatModel
 
@@ -143,3 +143,11 @@ def test_weakest_moments_are_never_padded_with_turns_that_did_well(scenario):
     best, weak = pick_moments(score_lines(lines, scenario))
     assert best.turn == 1
     assert [line.turn for line in weak] == [5, 7]  # the closed question, then the turn that did nothing
+
+
+def test_exports_say_so_when_no_line_lost_ground(scenario):
+    good = transcript(("So the volume doubled on you. What's driving it?", ("reflection", "open_question")))
+    built = build_report(score_lines(good, scenario), scenario, attempt_id=1, states=[], progress=[])
+    assert built.best is not None and not built.weakest
+    assert NOTHING_LOST in report_export.to_markdown(built)
+    assert report_export.to_pdf(built)[:5] == b"%PDF-"

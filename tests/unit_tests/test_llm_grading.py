@@ -206,3 +206,18 @@ def test_an_unusable_answer_for_one_batch_does_not_stop_the_next(chat_model):
     coded = LLMCoder(model, ProbCoder({"limit": 0.9})).code_many(items)
     assert len(model.calls) == 2
     assert all(c.notes for c in coded[:BATCH_TURNS]) and not any(c.notes for c in coded[BATCH_TURNS:])
+
+
+class RefusingChatModel(DownChatModel):
+    """A server that is up but rejects the request (too long, say)."""
+
+    def _call(self, messages, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+        self.calls.append(messages)
+        raise ValueError("context length exceeded")
+
+
+def test_a_refused_request_costs_only_its_batch_the_next_one_is_still_asked():
+    refusing = RefusingChatModel(responses=[""], calls=[])
+    coded = LLMCoder(refusing, ProbCoder({"limit": 0.9})).code_many(ITEMS * BATCH_TURNS)
+    assert len(refusing.calls) == 2
+    assert all("context length exceeded" in c.notes[-1] for c in coded)

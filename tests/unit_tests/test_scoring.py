@@ -228,12 +228,29 @@ def test_a_cave_in_the_same_turn_as_the_limit_costs(fixture_catalog):
         ("Those extras are NOT  included.", True),
         ("That’s outside the contract.", True),
         ("It's not included-ish, let's say.", True),
-        ("Everything is not includeded.", False),  # a marker inside a longer word is not the marker
+        ("That's not inclusive of weekends.", False),
         ("We're cannot included", False),
+        ("It sits outside the contracts we signed.", True),  # a common ending is the same word
     ],
 )
 def test_goal_markers_match_whole_words_only(text, found):
     assert mentions(text, ["not included", "outside the contract"]) is found
+
+
+@pytest.mark.parametrize(
+    ("marker", "text", "found"),
+    [
+        ("quote", "I'll send two quotes by Friday.", True),
+        ("appreciate", "I appreciated the heads-up.", True),
+        ("mentor", "Would mentoring help?", True),
+        ("check in", "Let's keep checking in weekly.", True),
+        ("scope", "It's like a telescope.", False),
+        ("scope", "That's scoped for phase two.", True),
+        ("plan", "The planet is round.", False),
+    ],
+)
+def test_goal_markers_allow_common_word_endings(marker, text, found):
+    assert mentions(text, [marker]) is found
 
 
 def test_saying_nothing_or_next_to_nothing_earns_no_listening_for_free(fixture_catalog):
