@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import common
-from evals.report import REPORT_VERSION
+from evals.report import is_current
 
 services = common.get_services()
 catalog = services.catalog
@@ -39,8 +39,7 @@ for attempt in attempts:
             who = catalog.persona_for(scenario).name if scenario else "–"
             status = ":gray-badge[Ended]" if attempt.status == "ended" else ":green-badge[In progress]"
             extra = " :orange-badge[Waiting for a reply]" if pending and attempt.status != "ended" else ""
-            saved = attempt.report or {}
-            score = saved.get("score", {}).get("overall") if saved.get("version") == REPORT_VERSION else None
+            score = attempt.report["score"]["overall"] if is_current(attempt.report) else None
             scored = f" &nbsp; :blue-badge[Score {score}/100]" if score is not None else ""
             st.markdown(f"{status}{extra}{scored} &nbsp; with {who} · difficulty {common.label(attempt.difficulty)}")
         with facts:

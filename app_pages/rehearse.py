@@ -225,6 +225,10 @@ def score_attempt(rehearsal: Rehearsal, action: Callable[[], object]) -> None:
         )
 
 
+def scoring_error(rehearsal: Rehearsal) -> str | None:
+    return st.session_state.get(SCORING_ERRORS_KEY, {}).get(rehearsal.attempt.id)
+
+
 def show_feedback(rehearsal: Rehearsal) -> None:
     """The report of an ended attempt; a button to score it if that did not happen."""
     report = rehearsal.report()
@@ -234,8 +238,7 @@ def show_feedback(rehearsal: Rehearsal) -> None:
                 "This attempt ended before you said anything, so there is nothing to score.", icon=":material/info:"
             )
             return
-        error = st.session_state.get(SCORING_ERRORS_KEY, {}).get(rehearsal.attempt.id)
-        if error:
+        if error := scoring_error(rehearsal):
             st.error(error, icon=":material/error:")
         else:
             st.warning("This attempt has not been scored yet.", icon=":material/pending:")
@@ -441,7 +444,7 @@ def show_rehearsal(rehearsal: Rehearsal) -> None:
         turns = rehearsal.turns()
         if rehearsal.ended:
             show_feedback(rehearsal)
-        elif error := st.session_state.get(SCORING_ERRORS_KEY, {}).get(rehearsal.attempt.id):
+        elif error := scoring_error(rehearsal):
             st.error(error, icon=":material/error:")  # ending it failed: it is still open
         for turn in turns:
             report_view.anchor(turn.idx)

@@ -31,6 +31,7 @@ from evals.llm_coder import CODER_SYSTEM_PROMPT
 from evals.metrics import Agreement, agreement
 from evals.rules import RuleCoder
 from evals.scorer import Scorer
+from evals.scoring import words
 from evals.transcript import Transcript, Turn, load_transcript
 
 QUESTION_CODES = ("open_question", "closed_question")
@@ -154,7 +155,7 @@ def twenty_turn_transcripts(test: Sequence[Example]) -> dict[str, Transcript]:
     and the 20 wordiest test turns, the worst case the target has to hold for."""
     convs = sorted(conversations(list(test)).values(), key=len, reverse=True)
     typical = [t for conv in convs for t in conv][:20]
-    wordiest = sorted(test, key=lambda e: (-len(e.text.split()), e.source))[:20]
+    wordiest = sorted(test, key=lambda e: (-words(e.text), e.source))[:20]
     return {
         "typical": transcript_of(typical, "twenty-turns.jsonl"),
         "wordiest": transcript_of(wordiest, "twenty-wordiest-turns.jsonl"),
@@ -232,7 +233,7 @@ def run_benchmark(baseline_transcripts: int = 6) -> int:
     for label, sample in twenty_turn_transcripts(test).items():
         speeds[label] = median_seconds(lambda sample=sample: scorer.score(sample))
         rule_s = median_seconds(lambda sample=sample: Scorer(RuleCoder(), catalog).score(sample))
-        said = sum(len(turn.text.split()) for turn in sample.turns if turn.role == "coachee")
+        said = sum(words(turn.text) for turn in sample.turns if turn.role == "coachee")
         print(
             f"  {label:<9} ({said:>4} coachee words): trained coder + scorer median {speeds[label] * 1000:.0f} ms "
             f"over {SPEED_RUNS} runs (rule coder + scorer: {rule_s * 1000:.0f} ms)"

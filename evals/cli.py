@@ -49,11 +49,9 @@ def code(transcripts: TranscriptPaths) -> None:
             transcript = load_transcript(path)
             turns = coachee_turns_with_context(transcript)
             coded = code_many(coder, [(text, context) for _, text, context in turns])
-        except TranscriptError as err:
-            failed = _report(err)
-            continue
         except Exception as err:  # noqa: BLE001 - one bad file must not stop the run
-            failed = _report(f"{path}: could not be coded: {type(err).__name__}: {err}")
+            _report(path, err, "coded")
+            failed = True
             continue
         for (turn, text, _), result in zip(turns, coded, strict=True):
             record = {"file": str(path), "turn": turn, "text": text, "codes": ordered_codes(result.codes)}
@@ -66,21 +64,14 @@ def code(transcripts: TranscriptPaths) -> None:
 @app.command()
 def score(transcripts: TranscriptPaths, scenario: ScenarioOption = None) -> None:
     """Print one JSON object per transcript: overall and per-dimension scores with evidence."""
-    from evals.scorer import UnknownScenario
-
     scorer = _scorer()
     failed = False
     for path in transcripts:
         try:
             result = scorer.score(load_transcript(path), scenario)
-        except TranscriptError as err:
-            failed = _report(err)
-            continue
-        except UnknownScenario as err:
-            failed = _report(f"{path}: {err}")
-            continue
         except Exception as err:  # noqa: BLE001 - one bad file must not stop the run
-            failed = _report(f"{path}: could not be scored: {type(err).__name__}: {err}")
+            _report(path, err, "scored")
+            failed = True
             continue
         typer.echo(result.model_dump_json(exclude={"lines"}))
         for note in result.notes:
@@ -144,10 +135,18 @@ def ordered_codes(codes: frozenset[str] | set[str]) -> list[str]:
     return [c for c in CODES if c in codes]
 
 
-def _report(err: TranscriptError | str) -> bool:
-    """Prints an error for one file; returns True so callers can mark the run failed."""
-    typer.secho(f"error: {err}", fg=typer.colors.RED, err=True)
-    return True
+def _report(path: Path, err: Exception, action: str) -> None:
+    """One file's error on stderr: a transcript error names its own file and line; an
+    unknown scenario gets the file's name; anything else also says what failed."""
+    from evals.scorer import UnknownScenario
+
+    if isinstance(err, TranscriptError):
+        message = str(err)
+    elif isinstance(err, UnknownScenario):
+        message = f"{path}: {err}"
+    else:
+        message = f"{path}: could not be {action}: {type(err).__name__}: {err}"
+    typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
 
 
 def _warn(message: str) -> None:

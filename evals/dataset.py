@@ -116,21 +116,22 @@ def read_split(split_file: Path = SPLIT_FILE) -> dict[str, list[str]]:
         raise DatasetError(f"{split_file}: not a split file ({type(err).__name__}: {err})") from None
 
 
-def unassigned(examples: list[Example], split_file: Path = SPLIT_FILE) -> list[str]:
-    assigned = {conv for convs in read_split(split_file).values() for conv in convs}
-    return sorted(set(conversations(examples)) - assigned)
+def unassigned(examples: list[Example], saved: dict[str, list[str]]) -> list[str]:
+    """Conversations in `examples` that `saved` (a read split file) does not assign."""
+    return sorted(set(conversations(examples)) - set(saved["train"]) - set(saved["test"]))
 
 
 def split(examples: list[Example], split_file: Path = SPLIT_FILE) -> tuple[list[Example], list[Example]]:
     """(train, test) by the frozen assignment; unassigned conversations are an error."""
-    new = unassigned(examples, split_file)
+    saved = read_split(split_file)
+    new = unassigned(examples, saved)
     if new:
         shown = ", ".join(new[:5]) + (" …" if len(new) > 5 else "")
         raise DatasetError(
             f"{len(new)} conversations are not in {split_file.name} ({shown}): "
             "run `python -m evals.dataset split` to assign them before training"
         )
-    test_ids = set(read_split(split_file)["test"])
+    test_ids = set(saved["test"])
     train = [e for e in examples if e.conv not in test_ids]
     test = [e for e in examples if e.conv in test_ids]
     return train, test
@@ -150,7 +151,8 @@ def assign_new(examples: list[Example], split_file: Path = SPLIT_FILE) -> tuple[
         test = set(make_split(examples))
         saved, new = {"train": [], "test": []}, set(conversations(examples))
     else:
-        saved, new = read_split(split_file), set(unassigned(examples, split_file))
+        saved = read_split(split_file)
+        new = set(unassigned(examples, saved))
         test = {conv for conv in new if goes_to_test(conv)}
     saved["test"] = sorted(set(saved["test"]) | test)
     saved["train"] = sorted(set(saved["train"]) | (new - test))

@@ -116,7 +116,7 @@ def _checked(goal: Goal, status: str, why: str, cited: list[Line], check: LimitC
     if status != "not_met" and not cited:
         return "not_met", why + " (No turn was cited for it.)"
     supported = any(set(goal.codes) & line.codes or mentions(line.text, goal.markers) for line in cited)
-    if status == "met" and (goal.codes or any(m.strip() for m in goal.markers)) and not supported:
+    if status == "met" and (goal.codes or goal.markers) and not supported:
         status, why = "partly", why + " (The cited turns show none of the goal's codes or markers.)"
     if status == "met" and "limit" in goal.codes and not (check.stated and check.held):
         status, why = "partly", why + " (The limit was not stated, or was given up later, so it only partly counts.)"

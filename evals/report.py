@@ -59,6 +59,12 @@ class Report(BaseModel):
     notes: list[str] = Field(default_factory=list)
 
 
+def is_current(saved: dict | None) -> bool:
+    """Whether a saved report (`Attempt.report`) is of this version: older ones are not
+    shown, badged or charted, since their fields may differ."""
+    return bool(saved) and saved.get("version") == REPORT_VERSION and "score" in saved
+
+
 def top_evidence(items: Sequence[Evidence], limit: int = MAX_EVIDENCE) -> list[Evidence]:
     """The items that moved a score most, in transcript order."""
     ranked = sorted(items, key=lambda e: -abs(e.points))[:limit]

@@ -403,7 +403,7 @@ def mentions(text: str, markers: Sequence[str]) -> bool:
     a common ending ("mentor" in "mentoring", but "scope" not in "telescope"), ignoring
     case, spacing and curly apostrophes."""
     said = normalise(text)
-    return any(re.search(_marker_pattern(m), said) for m in markers if m.strip())
+    return any(re.search(_marker_pattern(m), said) for m in markers)
 
 
 def _marker_pattern(marker: str) -> str:
@@ -415,7 +415,7 @@ def judge_goal_offline(goal: Goal, lines: Sequence[Line], check: LimitCheck) -> 
     """A goal is met when one coachee turn carries one of its codes and one of its markers;
     partly when codes and markers appear in different turns, or only one kind appears."""
     mine = [line for line in lines if line.role == "coachee"]
-    markers = [m for m in goal.markers if m.strip()]
+    markers = goal.markers
     codes = set(goal.codes)
     by_code = [line for line in mine if codes & line.codes]
     by_marker = [line for line in mine if mentions(line.text, markers)]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from evals.report import REPORT_VERSION, ProgressPoint, Report, StatePoint, build_report
+from evals.report import ProgressPoint, Report, StatePoint, build_report, is_current
 from evals.transcript import Transcript
 from evals.transcript import Turn as TranscriptTurn
 from simulator.storage import Attempt, Store, Turn
@@ -50,9 +50,9 @@ def progress_of(store: Store, attempt: Attempt, overall: int, dimensions: dict[s
     """This attempt with the same coachee's earlier scored attempts at the scenario, oldest first."""
     points = []
     for earlier in store.attempts(user_id=attempt.user_id, scenario_id=attempt.scenario_id):
-        report = earlier.report or {}
-        if earlier.id == attempt.id or report.get("version") != REPORT_VERSION or "score" not in report:
-            continue  # reports of another version are neither shown nor charted
+        report = earlier.report
+        if earlier.id == attempt.id or not is_current(report):
+            continue
         if earlier.created_at and attempt.created_at and earlier.created_at > attempt.created_at:
             continue
         score = report["score"]

@@ -18,7 +18,7 @@ from typing import Any
 from langchain_core.language_models import BaseChatModel, BaseLanguageModel
 
 from evals.coder import Coder
-from evals.report import REPORT_VERSION, Report
+from evals.report import Report, is_current
 from evals.scorer import Scorer
 from simulator import director, guard, voice
 from simulator.catalog import Catalog
@@ -173,7 +173,7 @@ class Rehearsal:
     def report(self) -> Report | None:
         """The saved feedback report, if the attempt has been scored."""
         saved = self.attempt.report
-        if not saved or saved.get("version") != REPORT_VERSION:
+        if not is_current(saved):
             return None
         return Report.model_validate(saved)
 
