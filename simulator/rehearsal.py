@@ -11,6 +11,7 @@ the model, the index or the database on their own.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,7 @@ from evals.scorer import Scorer
 from simulator import director, guard, voice
 from simulator.catalog import Catalog
 from simulator.debrief import NothingToScore, ScoringFailed, debrief
+from simulator.models.calls import ModelRestarting
 from simulator.retrieval import NotesIndex, Retrieved
 from simulator.schema import Difficulty, Move, Note, Scenario
 from simulator.state import PersonaState, initial_state, update
@@ -37,6 +39,10 @@ LEAD_NOTES_PER_TURN = 2  # notes added before it are read while the coachee type
 MAX_NOTE_DISTANCE = 0.78  # cosine distance past which a note is not about what was said
 STRONG_NOTE_DISTANCE = 0.6  # close enough to the coachee's new line to be worth its prompt tokens
 RETRY_TEMPERATURE = 1.0  # a retry that samples like the first try tends to fail like it
+WARM_UP_WAIT_S = 120.0  # past this a reply stops waiting for its read-ahead and goes ahead
+
+_warm_ups: dict[tuple[int, int], threading.Event] = {}  # (store, attempt id) -> its read-ahead in flight
+_warm_ups_lock = threading.Lock()
 
 
 class MessageError(ValueError):
@@ -44,7 +50,14 @@ class MessageError(ValueError):
 
 
 class ModelUnavailable(RuntimeError):
-    """The model could not answer; the coachee's turn is stored and the reply can be retried."""
+    """The model could not answer; the coachee's turn is stored and the reply can be retried.
+
+    ``restarting`` is True when the model server died and is being started again, so a
+    retry in a moment will work."""
+
+    def __init__(self, message: str, *, restarting: bool = False) -> None:
+        super().__init__(message)
+        self.restarting = restarting
 
 
 @dataclass
@@ -188,10 +201,33 @@ class Rehearsal:
         if turns[-1].role != "persona":
             return
         prompt = voice.script_lead_in(self.cast, self._history(turns), self._lead_notes(turns))
+        done = threading.Event()
+        key = self._warm_up_key
+        with _warm_ups_lock:
+            if key in _warm_ups:
+                return
+            _warm_ups[key] = done
         try:
             self.services.model.invoke(prompt, max_tokens=1)
-        except Exception:  # a failed warm-up only means a slower first reply
-            log.warning("model warm-up failed", exc_info=True)
+        except Exception as exc:  # a failed warm-up only means a slower first reply
+            log.warning("model warm-up failed: %s", exc)
+        finally:
+            with _warm_ups_lock:
+                _warm_ups.pop(key, None)
+            done.set()
+
+    def _wait_for_warm_up(self) -> None:
+        """Lets this attempt's read-ahead finish before the reply is asked for. Sent at
+        once, the reply would race it: the server would give it another slot and evaluate
+        the whole prompt again, twice the work for the slowest first token."""
+        with _warm_ups_lock:
+            done = _warm_ups.get(self._warm_up_key)
+        if done is not None:
+            done.wait(WARM_UP_WAIT_S)
+
+    @property
+    def _warm_up_key(self) -> tuple[int, int]:
+        return id(self.services.store), self.attempt.id
 
     # ---- reading ---------------------------------------------------------------------
     def turns(self) -> list[Turn]:
@@ -247,6 +283,7 @@ class Rehearsal:
         plan = self._plan(turns)
         ctx = self._guard_context(turns, plan.notes, plan.move)
         streamed, raw, problems = "", "", []
+        self._wait_for_warm_up()
         stream = self._stream(plan)
         for delta in stream:
             raw += delta
@@ -377,7 +414,9 @@ class Rehearsal:
                 chunks = model.stream(prompt, stop=["\n", f"{self.cast.coachee_cue}:"], **params)
             for chunk in chunks:
                 yield _chunk_text(chunk)
-        except Exception as exc:  # any failure of the backend is reported the same way
+        except ModelRestarting as exc:
+            raise ModelUnavailable(str(exc), restarting=True) from exc
+        except Exception as exc:  # any other failure of the backend is reported the same way
             raise ModelUnavailable(f"{self.services.backend_label or 'The model'} did not answer: {exc}") from exc
 
     def _complete(self, plan: Rehearsal._Plan, **params: Any) -> str:

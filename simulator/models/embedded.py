@@ -1,4 +1,9 @@
-"""The embedded local model: a GGUF run in-process by llama.cpp, as a LangChain ``LLM``.
+"""The GGUF run in-process by llama.cpp's Python binding, as a LangChain ``LLM``.
+
+The product runs the embedded model in a separate server (``server_llm``, ``server``), so
+that a crash in the model cannot take the app down. This in-process path stays as the
+benchmark's reference ("today's path") and shares the server's build: the binding loads
+the libraries ``llama_build`` compiled for this CPU (``LLAMA_CPP_LIB_PATH``).
 
 Small models hold a persona far better when asked to continue a screenplay than when
 given chat turns (see shared/offline-models.md), so this is a plain completion model: the
@@ -21,10 +26,10 @@ calls (a streaming call holds it until its generator finishes or is closed).
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,43 +39,8 @@ from langchain_core.outputs import GenerationChunk
 from pydantic import ConfigDict, Field, PrivateAttr
 
 from simulator.config import Settings
+from simulator.models.calls import CallStats, ModelBusy, PromptTooLong
 from simulator.models.weights import require_gguf
-
-
-class PromptTooLong(ValueError):
-    """The prompt plus the reply budget does not fit the model's context window."""
-
-
-class ModelBusy(TimeoutError):
-    """Another call kept the shared model for longer than ``lock_timeout_s``."""
-
-
-@dataclass(frozen=True)
-class CallStats:
-    """Figures for the last call, for benchmarks and logs.
-
-    ``evaluated_tokens`` and the eval timings come from llama.cpp's own performance
-    counters (reset before each call), so they show what was really computed: with prefix
-    reuse, ``evaluated_tokens`` is only the new suffix of the prompt.
-    """
-
-    prompt_tokens: int
-    reused_tokens: int  # leading prompt tokens still in the KV cache from the previous call
-    evaluated_tokens: int  # prompt tokens llama.cpp actually evaluated for this call
-    first_token_s: float  # wall time from the call to the first generated text
-    completion_tokens: int  # tokens generated (decoded one at a time after the prompt)
-    prompt_eval_s: float
-    generation_s: float
-    total_s: float
-
-    @property
-    def prompt_tokens_per_s(self) -> float:
-        return self.evaluated_tokens / self.prompt_eval_s if self.prompt_eval_s > 0 else 0.0
-
-    @property
-    def tokens_per_s(self) -> float:
-        """Generation speed (llama.cpp's eval timer)."""
-        return self.completion_tokens / self.generation_s if self.generation_s > 0 else 0.0
 
 
 class LlamaCppScript(LLM):
@@ -106,6 +76,7 @@ class LlamaCppScript(LLM):
         does not verify. The weights themselves are loaded on first use (or ``load()``).
         """
         path = require_gguf(settings)
+        use_build_libraries(settings)
         params: dict[str, Any] = {"model_path": path, "n_threads": settings.threads}
         params.update(overrides)
         return cls(**params)
@@ -244,6 +215,14 @@ class LlamaCppScript(LLM):
                 self._llama.reset()
 
 
+def use_build_libraries(settings: Settings) -> None:
+    """Point the binding at the portable build's libraries (before ``llama_cpp`` is
+    imported); a user's own ``LLAMA_CPP_LIB_PATH`` wins."""
+    from simulator.models.llama_build import require_build
+
+    os.environ.setdefault("LLAMA_CPP_LIB_PATH", str(require_build(settings.models_path).bin_dir))
+
+
 def _perf_reset(llama: Any) -> None:
     try:
         import llama_cpp
@@ -272,4 +251,4 @@ def _common_prefix(a: list[int], b: list[int]) -> int:
     return n
 
 
-__all__ = ["CallStats", "LlamaCppScript", "ModelBusy", "PromptTooLong"]
+__all__ = ["CallStats", "LlamaCppScript", "ModelBusy", "PromptTooLong", "use_build_libraries"]

@@ -55,7 +55,7 @@ def test_embedded_backend_missing_weights_says_how_to_install(tmp_path: Path) ->
     settings = Settings(llm="embedded", data_dir=tmp_path)
     with pytest.raises(ModelNotInstalled, match="python -m simulator.models install"):
         build_model(settings)
-    assert describe_backend(settings) == "Embedded: Qwen2.5-Coder-1.5B (local, llama.cpp)"
+    assert describe_backend(settings) == "Embedded: Qwen2.5-Coder-1.5B (local llama.cpp server)"
 
 
 def test_embedded_backend_with_a_corrupt_default_file_is_refused(tmp_path: Path) -> None:
@@ -66,19 +66,32 @@ def test_embedded_backend_with_a_corrupt_default_file_is_refused(tmp_path: Path)
         build_model(settings)
 
 
-def test_embedded_backend_is_built_once_per_file_and_loaded_lazily(tmp_path: Path) -> None:
-    from simulator.models.embedded import LlamaCppScript
+def _fake_build(models_path: Path) -> None:
+    """A recorded llama.cpp build for this CPU, as `models build` leaves it."""
+    import json
+
+    from simulator.models import cpu
+    from simulator.models.llama_build import BuildInfo
+
+    tier = cpu.tiers_for(cpu.cpu_flags())[-1]
+    directory = models_path / "llama.cpp" / f"0.3.36-{tier.name}"
+    (directory / "build" / "bin").mkdir(parents=True)
+    (directory / "build" / "bin" / "llama-server").write_text("")
+    info = BuildInfo(version="0.3.36", tier=tier.name, cmake_args=tier.cmake_args, directory=str(directory), smoke="ok")
+    (models_path / "llama.cpp" / "current.json").write_text(json.dumps(info.__dict__))
+
+
+def test_embedded_backend_talks_to_a_supervised_local_server_started_on_first_use(tmp_path: Path) -> None:
+    from simulator.models.server_llm import ServerScriptLLM
 
     gguf = tmp_path / "own-model.gguf"
     gguf.write_bytes(b"GGUF" + b"\0" * 64)  # a user-chosen file is only checked for the magic
-    settings = Settings(llm="embedded", embedded_model_path=gguf, data_dir=tmp_path, threads=3)
+    settings = Settings(llm="embedded", embedded_model_path=gguf, data_dir=tmp_path, threads=3, model_server_slots=6)
+    _fake_build(settings.models_path)
     model = build_model(settings)
-    assert isinstance(model, LlamaCppScript)
-    assert model is build_model(Settings(llm="embedded", embedded_model_path=gguf, data_dir=tmp_path))
-    assert model.model_path == gguf
-    assert model.n_threads == 3
-    assert (model.n_ctx, model.max_tokens, model.temperature, model.top_p, model.repeat_penalty, model.stop) == (
-        4096,
+    assert isinstance(model, ServerScriptLLM)
+    assert model is build_model(settings.model_copy())  # one per process
+    assert (model.max_tokens, model.temperature, model.top_p, model.repeat_penalty, model.stop) == (
         60,
         0.7,
         0.9,
@@ -86,9 +99,31 @@ def test_embedded_backend_is_built_once_per_file_and_loaded_lazily(tmp_path: Pat
         ["\n"],
     )
     assert model.reuse_prefix is True
-    assert model._llama is None  # nothing loaded until the first call
+    command = model.supervisor.command(8123)
+    assert command[0].endswith("llama-server") and str(gguf) in command
+    assert "--parallel 6" in " ".join(command) and "--threads 3" in " ".join(command)
+    assert model.supervisor.status()["state"] == "down"  # nothing started until the first call
     assert prompt_style(model) == "script"
-    assert describe_backend(settings) == "Embedded: own-model.gguf (local, llama.cpp)"
+    assert describe_backend(settings) == "Embedded: own-model.gguf (local llama.cpp server)"
+
+
+def test_embedded_backend_without_a_build_says_how_to_build(tmp_path: Path) -> None:
+    gguf = tmp_path / "own-model.gguf"
+    gguf.write_bytes(b"GGUF")
+    with pytest.raises(ModelNotInstalled, match="python -m simulator models build"):
+        build_model(Settings(llm="embedded", embedded_model_path=gguf, data_dir=tmp_path))
+
+
+def test_embedded_backend_can_use_a_server_started_elsewhere(tmp_path: Path) -> None:
+    from simulator.models.server_llm import ServerScriptLLM
+
+    settings = Settings.from_env(
+        {"SPARRING_MODEL_SERVER_URL": "http://models.internal:8080", "SPARRING_DATA_DIR": str(tmp_path)}
+    )
+    model = build_model(settings)  # needs no local weights or build
+    assert isinstance(model, ServerScriptLLM) and model.supervisor is None
+    assert model.root_url() == "http://models.internal:8080"
+    assert "at http://models.internal:8080" in describe_backend(settings)
 
 
 def test_embedded_user_file_that_is_not_gguf(tmp_path: Path) -> None:

@@ -1,3 +1,6 @@
+import threading
+import time
+
 import chromadb
 import pytest
 
@@ -183,6 +186,41 @@ def test_warm_up_evaluates_the_prompt_prefix_the_first_reply_will_share(rehearsa
     rehearsal.submit("What's up? [open_question]")
     rehearsal.reply()
     assert services.model.prompts[-1].startswith(warm)
+
+
+class SlowWarmUpFake(CachingFake):
+    """Holds the read-ahead (one-token calls) until the test lets it finish."""
+
+    calls_log: list = []
+
+    def _call(self, prompt, stop=None, run_manager=None, **kwargs):
+        if kwargs.get("max_tokens") == 1:
+            self.calls_log.append("warm-up started")
+            RELEASE.wait(5)
+            self.calls_log.append("warm-up done")
+        else:
+            self.calls_log.append("reply")
+        return super()._call(prompt, stop, run_manager, **kwargs)
+
+    def _stream(self, prompt, stop=None, run_manager=None, **kwargs):
+        self.calls_log.append("reply")
+        yield from super()._stream(prompt, stop, run_manager, **kwargs)
+
+
+RELEASE = threading.Event()
+
+
+def test_a_reply_waits_for_its_own_read_ahead_instead_of_racing_it(rehearsal, services):
+    services.model = SlowWarmUpFake(calls_log=[])
+    reading = threading.Thread(target=rehearsal.warm_up)
+    reading.start()
+    while services.model.calls_log != ["warm-up started"]:
+        time.sleep(0.01)
+    rehearsal.submit("What's up? [open_question]")
+    threading.Timer(0.3, RELEASE.set).start()
+    rehearsal.reply()
+    reading.join()
+    assert services.model.calls_log[:3] == ["warm-up started", "warm-up done", "reply"]
 
 
 def test_warm_up_does_nothing_for_models_without_prompt_state(rehearsal, services):
