@@ -40,6 +40,12 @@ services = common.get_services()
 
 with st.sidebar:
     st.caption(f":material/smart_toy: **Model:** {services.backend_label or 'unknown'}")
+    server_state, cpu_features = common.model_status(services)
+    if server_state:
+        st.caption(f":material/dns: **Model server:** {server_state}")
+    if cpu_features:
+        with st.expander("CPU features in use", icon=":material/memory:"):
+            st.caption(cpu_features)
     if common.is_fake_backend(services):
         st.warning(
             "**Test mode.** Replies are deterministic test lines taken from the scenario, "

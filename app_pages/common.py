@@ -52,6 +52,30 @@ def get_services() -> Services:
         st.stop()
 
 
+def model_is_busy(services: Services) -> bool:
+    """True when the model server has replies queued behind others (a full workshop)."""
+    load = getattr(services.model, "load", None)
+    if not callable(load):
+        return False
+    try:
+        now = load()
+    except Exception:  # a status check never stops a reply
+        return False
+    return bool(now and now[1] > 0)
+
+
+def model_status(services: Services) -> tuple[str, str | None]:
+    """A one-line state of the local model server and the CPU features it uses, for the
+    sidebar; ("", None) for backends without a supervised server."""
+    supervisor = getattr(services.model, "supervisor", None)
+    if supervisor is None:
+        return "", None
+    status = supervisor.status()
+    words = {"ok": "running", "loading": "loading the model", "restarting": "restarting", "down": "starts on first use"}
+    restarts = f", restarted {status['restarts']}×" if status.get("restarts") else ""
+    return f"{words.get(status['state'], status['state'])}{restarts}", status.get("system_info")
+
+
 def is_fake_backend(services: Services) -> bool:
     """True when replies come from the deterministic test model, not a real one."""
     from simulator.models.fake import FakeScriptLLM

@@ -156,9 +156,13 @@ def render_persona(rehearsal: Rehearsal, turn: Turn, coach: bool) -> None:
             render_coach_details(rehearsal, turn)
 
 
-def waiting_for_first_words(stream: Iterator[str], name: str) -> Iterator[str]:
-    """The reply, with a spinner until its first words arrive (model loading, prompt reading)."""
-    with st.spinner(f"{name} is thinking…"):
+def waiting_for_first_words(stream: Iterator[str], name: str, busy: bool = False) -> Iterator[str]:
+    """The reply, with a spinner and a running clock until its first words arrive (model
+    loading, prompt reading, other people's replies ahead of this one)."""
+    text = f"{name} is thinking…"
+    if busy:
+        text = f"{name} will answer shortly: the model is busy with other people's replies and yours is next in line…"
+    with st.spinner(text, show_time=True):
         first = next(stream, None)
     if first is None:
         return
@@ -177,10 +181,11 @@ def stream_reply(rehearsal: Rehearsal, where: DeltaGenerator, coach: bool) -> No
         # stream short (a BaseException, not caught here); the next run then carries on.
         state[k["streaming"]] = True
         try:
-            st.write_stream(waiting_for_first_words(rehearsal.reply_stream(), name), cursor="▌")
+            busy = common.model_is_busy(rehearsal.services)
+            st.write_stream(waiting_for_first_words(rehearsal.reply_stream(), name, busy), cursor="▌")
         except ModelUnavailable as exc:
             state.pop(k["streaming"], None)
-            state[k["model_error"]] = str(exc)
+            state[k["model_error"]] = {"message": str(exc), "restarting": exc.restarting}
             st.rerun()
         except MessageError:  # nothing is waiting any more (answered in another tab): show what is stored
             state.pop(k["streaming"], None)
@@ -354,9 +359,15 @@ def handle_input(
             stream_reply(rehearsal, live, coach)
             return
         with notice.container():
-            if error:
+            if error and error.get("restarting"):
+                st.warning(
+                    f"**The model is restarting.** {rehearsal.persona.name} will answer as soon as it is back "
+                    "(usually a few seconds). Your message is saved: retry the reply, nothing you typed is lost.",
+                    icon=":material/restart_alt:",
+                )
+            elif error:
                 st.error(
-                    f"**{rehearsal.persona.name} could not answer.** {error}\n\n"
+                    f"**{rehearsal.persona.name} could not answer.** {error['message']}\n\n"
                     "Your message is saved. Retry when the model is back; nothing you typed is lost.",
                     icon=":material/cloud_off:",
                 )

@@ -295,6 +295,25 @@ def test_a_dead_model_shows_the_error_keeps_the_line_and_offers_a_retry(monkeypa
     assert not [b for b in ok(at).button if b.label == "Retry the reply"]
 
 
+def test_a_model_server_that_died_shows_it_is_restarting_and_the_retry_answers(monkeypatch):
+    from simulator.models.calls import ModelRestarting
+    from simulator.models.fake import FakeScriptLLM
+
+    at = start()
+    live = services()
+    restarting = ModelRestarting("The model stopped answering and is restarting. Your line is saved.")
+    monkeypatch.setattr(live, "model", FakeScriptLLM(raise_error=restarting))
+    at = send(at, LINE)
+    shown = " ".join(w.value for w in at.warning)
+    assert "The model is restarting" in shown and "Your message is saved" in shown
+    assert not at.error
+    assert [t.role for t in live.store.turns(attempt_id(at))] == ["persona", "coachee"]
+    monkeypatch.setattr(live, "model", FakeScriptLLM())  # back after the restart
+    button(at, "Retry the reply").click().run()
+    assert [t.role for t in live.store.turns(attempt_id(ok(at)))] == ["persona", "coachee", "persona"]
+    assert messages(at)[-1][0] == "Stan"
+
+
 def test_reloading_resumes_the_attempt():
     at = send(start(), LINE)
     before = messages(at)
