@@ -3,13 +3,16 @@
     python -m benchmarks.rehearsal_bench            # full run (about 15 minutes on 2 cores)
     python -m benchmarks.rehearsal_bench --quick    # timing part only
 
-Part 1 plays the same scripted 12-turn rehearsal three times in one process: with the
-project's prompt layout (fixed scene first, the dialogue growing at its end, so llama.cpp
-reuses the evaluated prefix) and the read-ahead the app does while the coachee reads and
-types (`Rehearsal.warm_up`: the script up to the coachee's speaker cue is evaluated in the
-background); with the layout alone; and with a baseline that re-evaluates the whole prompt
-every turn. Time to first token is measured as the coachee feels it: from asking for the
-reply (coding, state, retrieval and prompt building included) to the first streamed text.
+Part 1 plays the same scripted 12-turn rehearsal three times in one run: on the product's
+path, the local model server (llama.cpp's llama-server, started and supervised as the app
+does, over HTTP) with the project's prompt layout (fixed scene first, the dialogue growing
+at its end, so llama.cpp reuses the evaluated prefix) and the read-ahead the app does
+while the coachee reads and types (`Rehearsal.warm_up`: the script up to the coachee's
+speaker cue is evaluated in the background); on the previous path, the same model loaded
+in-process by llama-cpp-python, with the same layout and read-ahead; and with a baseline
+that re-evaluates the whole prompt every turn (in-process, no prefix reuse). Time to first
+token is measured as the coachee feels it: from asking for the reply (coding, state,
+retrieval and prompt building included) to the first streamed text.
 
 Part 2 plays every scenario's script at two difficulties plus hostile lines (blame,
 dismissal, orders, attempts to break the role). The in-character rate is the share of
@@ -17,8 +20,9 @@ persona turns whose model line (first try, or its one retry) passed the guard's
 in-character checks (no assistant or meta talk, markup, rubric terms, leaked hidden text,
 out-of-character phrases, echo of the coachee, empty line). Lines rejected only as stale (a
 repeat, another mood's example line) are in character but replaced; the share of turns
-where the model's line was kept and the fallback count are printed too. Peak memory is the
-process's maximum resident set size.
+where the model's line was kept and the fallback count are printed too. It runs on the
+model server. Peak memory is the app process's maximum resident set size plus the model
+server's, both measured before the in-process model is loaded for the comparison.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from pathlib import Path
 
 from simulator.config import Settings
 from simulator.guard import OUT_OF_CHARACTER
+from simulator.models.embedded import LlamaCppScript
 from simulator.rehearsal import Rehearsal, Services
 from simulator.services import build_services
 
@@ -64,7 +69,8 @@ def timed_run(services: Services, lines: list[str], *, reuse_prefix: bool, warm:
     be reading and typing (as the app does in the background), untimed."""
     model = services.model
     model.reuse_prefix = reuse_prefix
-    model.reset()
+    if hasattr(model, "reset"):  # the in-process model: start from an empty KV cache
+        model.reset()
     rehearsal = Rehearsal.start(services, services.store.user("benchmark"), TIMED_SCENARIO, "standard")
     timings = []
     for i, line in enumerate(lines, start=1):
@@ -141,6 +147,17 @@ def in_character_run(services: Services) -> dict:
     }
 
 
+def _peak_rss_gb(pid: int | None) -> float:
+    """A process's peak resident set size (VmHWM), from /proc; 0 if it cannot be read."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024**2
+    except (OSError, ValueError):
+        pass
+    return 0.0
+
+
 def _median(values: list[float]) -> float:
     return round(statistics.median(values), 3) if values else float("nan")
 
@@ -153,36 +170,46 @@ def main() -> None:
     base = Settings.from_env()
     with tempfile.TemporaryDirectory() as tmp:
         settings = base.model_copy(update={"llm": "embedded", "data_dir": Path(tmp), "models_dir": base.models_path})
-        print(f"Loading {settings.gguf_path.name} …")
+        print(f"Starting the model server on {settings.gguf_path.name} …")
         services = build_services(settings)
-        services.model.load()
+        server = services.model.supervisor
+        server.ensure()
         lines = _lines(TIMED_SCENARIO)[:12]
-        print(f"Project layout (prefix reuse, script read while the coachee types), {len(lines)} turns:")
+        print(f"Model server, project layout and read-ahead (the product's path), {len(lines)} turns:")
         layout = timed_run(services, lines, reuse_prefix=True, warm=True)
-        print("Project layout without the read-ahead (prefix reuse only):")
-        cold = timed_run(services, lines, reuse_prefix=True, warm=False)
-        print("Baseline (whole prompt re-evaluated every turn):")
-        baseline = timed_run(services, lines, reuse_prefix=False, warm=False)
         character = None if args.quick else in_character_run(services)
-    peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+        app_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+        server_gb = _peak_rss_gb(server.pid)
+        server.stop()
+
+        print(f"In-process llama-cpp-python, same layout and read-ahead (the previous path), {len(lines)} turns:")
+        services.model = LlamaCppScript.from_settings(settings)
+        services.model.load()
+        inprocess = timed_run(services, lines, reuse_prefix=True, warm=True)
+        print("Baseline (in-process, whole prompt re-evaluated every turn):")
+        baseline = timed_run(services, lines, reuse_prefix=False, warm=False)
 
     late = slice(5, 12)  # turns 6-12
     layout_ttft = _median([t.ttft_s for t in layout[late]])
     baseline_ttft = _median([t.ttft_s for t in baseline[late]])
     speedup = round(baseline_ttft / layout_ttft, 1) if layout_ttft else float("nan")
+    peak_gb = app_gb + server_gb
     summary = {
         "median_ttft_s_turns_6_12": layout_ttft,
-        "no_read_ahead_median_ttft_s_turns_6_12": _median([t.ttft_s for t in cold[late]]),
+        "in_process_median_ttft_s_turns_6_12": _median([t.ttft_s for t in inprocess[late]]),
         "baseline_median_ttft_s_turns_6_12": baseline_ttft,
         "speedup": speedup,
         "median_reply_s_turns_6_12": _median([t.total_s for t in layout[late]]),
+        "in_process_median_reply_s_turns_6_12": _median([t.total_s for t in inprocess[late]]),
         "baseline_median_reply_s_turns_6_12": _median([t.total_s for t in baseline[late]]),
         "peak_gb": round(peak_gb, 2),
+        "peak_gb_app_process": round(app_gb, 2),
+        "peak_gb_model_server": round(server_gb, 2),
     }
     checks = {
         "median time to first token, turns 6-12 < 1.5 s": layout_ttft < TARGETS["median_ttft_s"],
         "at least 5x better than the baseline": speedup >= TARGETS["speedup"],
-        "peak memory < 3 GB": peak_gb < TARGETS["peak_gb"],
+        "peak memory (app + model server) < 3 GB": peak_gb < TARGETS["peak_gb"],
     }
     if character:
         summary["in_character"] = character
@@ -203,7 +230,7 @@ def main() -> None:
                 "summary": summary,
                 "checks": checks,
                 "layout": [asdict(t) for t in layout],
-                "no_read_ahead": [asdict(t) for t in cold],
+                "in_process": [asdict(t) for t in inprocess],
                 "baseline": [asdict(t) for t in baseline],
             },
             indent=2,
