@@ -8,6 +8,7 @@ the model, the index or the database except through `Services`.
 from __future__ import annotations
 
 import re
+import threading
 from datetime import UTC, datetime
 from typing import Any, NoReturn
 
@@ -38,9 +39,13 @@ def _build_services() -> Services:
     A failure is not cached, so fixing the problem (e.g. installing the model) and
     reloading the page is enough.
     """
+    from simulator.rehearsal import warm_scenes
     from simulator.services import build_services
 
-    return build_services(Settings.from_env())
+    services = build_services(Settings.from_env())
+    # The local model reads every scene now, so nobody's first line waits for it.
+    threading.Thread(target=warm_scenes, args=(services,), name="warm-scenes", daemon=True).start()
+    return services
 
 
 def get_services() -> Services:

@@ -77,10 +77,8 @@ def _handler(state: StubState) -> type[BaseHTTPRequestHandler]:
                 return
             time.sleep(state.delay_s)
             prompt = str(request.get("prompt", ""))
-            if int(request.get("max_tokens") or 0) <= 1:  # a read-ahead: nothing to say
-                self._send_json(200, _completion("", final=True))
-                return
-            text = state.reply_for(prompt)
+            read_ahead = int(request.get("max_tokens") or 0) <= 1  # the app evaluating a prompt early
+            text = "" if read_ahead else state.reply_for(prompt)
             if not request.get("stream"):
                 self._send_json(200, _completion(text, final=True))
                 return
@@ -88,7 +86,7 @@ def _handler(state: StubState) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Connection", "close")
             self.end_headers()
-            words = text.split(" ")
+            words = text.split(" ") if text else []
             for i, word in enumerate(words):
                 piece = word if i == 0 else " " + word
                 self._event(_completion(piece, final=False))

@@ -41,7 +41,9 @@ class Settings(BaseModel):
     )
     model_server_port: int = Field(default=0, description="Port of the local model server; 0 picks a free one.")
     model_server_slots: int = Field(default=4, ge=1, description="Replies the local model server generates at once.")
-    model_server_cache_mib: int = Field(default=1024, ge=0, description="RAM for conversations parked out of a slot.")
+    model_server_cache_mib: int = Field(
+        default=2048, ge=0, description="RAM for conversations parked out of a slot (about 50 MiB each)."
+    )
     scorer_llm: bool = Field(default=True, description="Let the scorer use the configured openai model too.")
 
     @property

@@ -6,7 +6,14 @@ import pytest
 
 from simulator.debrief import ScoringFailed
 from simulator.models.fake import FakeScriptLLM
-from simulator.rehearsal import MAX_MESSAGE_CHARS, MessageError, ModelUnavailable, Rehearsal, Services
+from simulator.rehearsal import (
+    MAX_MESSAGE_CHARS,
+    MessageError,
+    ModelUnavailable,
+    Rehearsal,
+    Services,
+    warm_scenes,
+)
 from simulator.retrieval import NotesIndex
 from simulator.storage import Store
 from tests.conftest import HashEmbedding
@@ -221,6 +228,21 @@ def test_a_reply_waits_for_its_own_read_ahead_instead_of_racing_it(rehearsal, se
     rehearsal.reply()
     reading.join()
     assert services.model.calls_log[:3] == ["warm-up started", "warm-up done", "reply"]
+
+
+def test_the_scenes_read_ahead_are_the_heads_of_every_scenario_s_prompts(services):
+    services.model = CachingFake()
+    assert warm_scenes(services) == len(services.catalog.scenarios)
+    scenes = list(services.model.prompts)
+    attempt = Rehearsal.start(services, services.store.user("ann"), "catering_dispute", "hard")
+    attempt.submit("What's up? [open_question]")
+    attempt.reply()
+    assert any(services.model.prompts[-1].startswith(scene) for scene in scenes)
+
+
+def test_no_scene_is_read_ahead_for_models_without_prompt_state(services):
+    assert warm_scenes(services) == 0
+    assert services.model.prompts == []
 
 
 def test_warm_up_does_nothing_for_models_without_prompt_state(rehearsal, services):
