@@ -75,10 +75,11 @@ def model_status(services: Services) -> tuple[str, str | None]:
     supervisor = getattr(services.model, "supervisor", None)
     if supervisor is None:
         return "", None
+    from simulator.models.model_info import STATE_WORDS
+
     status = supervisor.status()
-    words = {"ok": "running", "loading": "loading the model", "restarting": "restarting", "down": "starts on first use"}
     restarts = f", restarted {status['restarts']}×" if status.get("restarts") else ""
-    return f"{words.get(status['state'], status['state'])}{restarts}", status.get("system_info")
+    return f"{STATE_WORDS.get(status['state'], status['state'])}{restarts}", status.get("system_info")
 
 
 def is_fake_backend(services: Services) -> bool:

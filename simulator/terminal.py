@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 
 import typer
@@ -15,6 +16,7 @@ from simulator.export import to_jsonl
 from simulator.rehearsal import MessageError, ModelUnavailable, Rehearsal, validate_message
 
 END_COMMANDS = {"/end", "/quit", "/exit"}
+RESTART_WAITS_S = (2.0, 4.0, 8.0, 15.0, 30.0)  # about a minute: a restart takes seconds
 
 
 def read_script(path: Path) -> list[str]:
@@ -58,6 +60,26 @@ def _say(rehearsal: Rehearsal, show_state: bool) -> None:
         )
 
 
+def _answer(rehearsal: Rehearsal, show_state: bool, waits: tuple[float, ...] = RESTART_WAITS_S) -> None:
+    """The persona's reply; while the model server restarts, says so and tries again (the
+    coachee's line is already saved). Any other failure, or one that outlasts the waits,
+    is raised for the caller to report."""
+    for wait in (*waits, None):
+        try:
+            _say(rehearsal, show_state)
+            return
+        except ModelUnavailable as exc:
+            if not exc.restarting or wait is None:
+                raise
+            typer.echo("")
+            typer.secho(
+                f"The model is restarting. Your line is saved; trying again in {wait:g} s…",
+                fg=typer.colors.YELLOW,
+                err=True,
+            )
+            time.sleep(wait)
+
+
 def _briefing(rehearsal: Rehearsal) -> None:
     b = rehearsal.scenario.briefing
     typer.secho(rehearsal.scenario.title, bold=True)
@@ -96,7 +118,7 @@ def run(
                 continue
             if lines is not None:
                 typer.echo(f"{rehearsal.scenario.briefing.coachee_name}: {line}")
-            _say(rehearsal, show_state)
+            _answer(rehearsal, show_state)
     except ModelUnavailable as exc:
         typer.secho(f"{exc}\nYour lines are saved (attempt {rehearsal.attempt.id}).", fg=typer.colors.RED, err=True)
         code = 1

@@ -9,6 +9,13 @@ from simulator.models.factory import describe_backend
 from simulator.models.llama_build import binding_system_info, current_build
 from simulator.models.server import ModelServer, health
 
+STATE_WORDS = {
+    "ok": "running",
+    "loading": "loading the model",
+    "restarting": "restarting",
+    "down": "not running (the app starts it on first use)",
+}
+
 
 def server_status(settings: Settings) -> dict:
     """The local model server's state, from its state file (nothing is started)."""
@@ -42,7 +49,8 @@ def report(settings: Settings, *, with_binding: bool = True) -> list[tuple[str, 
     status = server_status(settings)
     where = f" at {status['url']}" if status.get("url") else ""
     pid = f" (pid {status['pid']})" if status.get("pid") else ""
-    rows.append(("Model server", f"{status['state']}{where}{pid}"))
+    state = STATE_WORDS.get(status["state"], status["state"])
+    rows.append(("Model server", f"{state}{where}{pid}"))
     if status.get("system_info"):
         rows.append(("Server CPU features", status["system_info"]))
     return rows

@@ -14,6 +14,7 @@ import chromadb
 import pytest
 
 from benchmarks.stub_server import StubServer
+from simulator import terminal
 from simulator.models.server import ModelServer
 from simulator.models.server_llm import ServerScriptLLM
 from simulator.rehearsal import ModelUnavailable, Rehearsal, Services
@@ -103,3 +104,31 @@ def test_thirty_concurrent_turns_are_neither_lost_nor_crossed(tmp_path, fixture_
         assert f"Person {i} asks" in made_for and all(
             f"Person {j} asks" not in made_for for j in range(30) if j != i
         ), f"person {i} got a reply made for someone else"
+
+
+class KilledOnceMidReply(ServerScriptLLM):
+    """Kills its server (SIGKILL) after the first words of the first reply it streams."""
+
+    killed: bool = False
+
+    def _stream(self, prompt, stop=None, run_manager=None, **kwargs):
+        for chunk in super()._stream(prompt, stop, run_manager, **kwargs):
+            yield chunk
+            if not self.killed:
+                self.killed = True
+                os.kill(self.supervisor.pid, signal.SIGKILL)
+
+
+def test_the_terminal_says_the_model_is_restarting_and_retries_by_itself(
+    tmp_path, fixture_catalog, scripted_coder, supervised_stub, capsys
+):
+    model = KilledOnceMidReply(supervisor=supervised_stub)
+    services = make_services(tmp_path, fixture_catalog, scripted_coder, model)
+    rehearsal = Rehearsal.start(services, services.store.user("sam"), "catering_dispute", "standard")
+    rehearsal.submit("What happened on your side? [open_question]")
+
+    terminal._answer(rehearsal, show_state=False, waits=(0.5, 1.0, 2.0, 4.0, 8.0))
+
+    assert model.killed
+    assert "The model is restarting. Your line is saved" in capsys.readouterr().err
+    assert [t.role for t in rehearsal.turns()] == ["persona", "coachee", "persona"]
