@@ -58,8 +58,14 @@ def _require_gguf() -> Settings:
 @pytest.fixture(scope="module")
 def model():
     settings = _require_gguf()
+    from simulator.models.embedded import LlamaCppScript, use_build_libraries
+    from simulator.models.llama_build import BuildMissing
+
+    try:
+        use_build_libraries(settings)  # before the binding is imported: it loads these
+    except BuildMissing as exc:
+        pytest.skip(str(exc))
     pytest.importorskip("llama_cpp", reason="llama-cpp-python is not installed")
-    from simulator.models.embedded import LlamaCppScript
 
     assert verify_gguf(settings.gguf_path), "the installed GGUF does not match its pinned SHA-256"
     llm = LlamaCppScript.from_settings(settings, seed=7)
