@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import common
-from evals.report import is_current
+from evals.scoring.report import is_current
 
 services = common.get_services()
 catalog = services.catalog

@@ -1,7 +1,7 @@
 """What every page shares: the services (built once per process), who is rehearsing,
 navigation that keeps the URL meaningful, and small formatting helpers.
 
-The pages are a thin layer over `simulator.rehearsal.Rehearsal`; nothing here talks to
+The pages are a thin layer over `simulator.engine.rehearsal.Rehearsal`; nothing here talks to
 the model, the index or the database except through `Services`.
 """
 
@@ -14,10 +14,10 @@ from typing import Any, NoReturn
 
 import streamlit as st
 
-from simulator.config import Settings
-from simulator.rehearsal import Services
-from simulator.schema import Difficulty, Scenario
-from simulator.storage import User
+from simulator.core.schema import Difficulty, Scenario
+from simulator.core.settings import Settings
+from simulator.core.storage import User
+from simulator.engine.services import Services
 
 LIBRARY_PAGE = "app_pages/library.py"
 REHEARSE_PAGE = "app_pages/rehearse.py"
@@ -39,8 +39,7 @@ def _build_services() -> Services:
     A failure is not cached, so fixing the problem (e.g. installing the model) and
     reloading the page is enough.
     """
-    from simulator.rehearsal import warm_scenes
-    from simulator.services import build_services
+    from simulator.engine.services import build_services, warm_scenes
 
     services = build_services(Settings.from_env())
     # The local model reads every scene now, so nobody's first line waits for it.
@@ -75,7 +74,7 @@ def model_status(services: Services) -> tuple[str, str | None]:
     supervisor = getattr(services.model, "supervisor", None)
     if supervisor is None:
         return "", None
-    from simulator.models.model_info import STATE_WORDS
+    from simulator.core.models.model_info import STATE_WORDS
 
     status = supervisor.status()
     restarts = f", restarted {status['restarts']}×" if status.get("restarts") else ""
@@ -84,7 +83,7 @@ def model_status(services: Services) -> tuple[str, str | None]:
 
 def is_fake_backend(services: Services) -> bool:
     """True when replies come from the deterministic test model, not a real one."""
-    from simulator.models.fake import FakeScriptLLM
+    from simulator.core.models.fake import FakeScriptLLM
 
     return isinstance(services.model, FakeScriptLLM) or services.backend_label.lower().startswith("fake")
 

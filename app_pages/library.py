@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages import common
-from simulator.schema import Difficulty
+from simulator.core.schema import Difficulty
 
 services = common.get_services()
 catalog = services.catalog

@@ -16,12 +16,12 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from app_pages import common, report_view
-from simulator.debrief import ScoringFailed
-from simulator.export import to_jsonl, to_markdown
-from simulator.rehearsal import MAX_MESSAGE_CHARS, MessageError, ModelUnavailable, Rehearsal
-from simulator.schema import Difficulty, Scenario
-from simulator.state import PersonaState
-from simulator.storage import Turn
+from simulator.core.schema import Difficulty, Scenario
+from simulator.core.storage import Turn
+from simulator.engine.debrief import ScoringFailed
+from simulator.engine.rehearsal import MAX_MESSAGE_CHARS, MessageError, ModelUnavailable, Rehearsal
+from simulator.engine.state import PersonaState
+from simulator.engine.transcript_export import to_jsonl, to_markdown
 
 services = common.get_services()
 catalog = services.catalog

@@ -13,9 +13,9 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import common
-from evals.report import DIMENSION_TITLES, NOTHING_LOST, Report, level, nothing_lost, top_evidence, turn_link
-from evals.report_export import to_markdown, to_pdf
-from evals.scoring import Evidence
+from evals.scoring.dimensions import Evidence
+from evals.scoring.report import DIMENSION_TITLES, NOTHING_LOST, Report, level, nothing_lost, top_evidence, turn_link
+from evals.scoring.report_export import to_markdown, to_pdf
 
 STATUS_BADGES = {"met": ":green-badge[met]", "partly": ":orange-badge[partly]", "not_met": ":red-badge[not met]"}
 SCORE_COLOR = "#3c5aaa"

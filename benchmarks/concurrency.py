@@ -41,10 +41,10 @@ from typing import Annotated
 import typer
 
 from benchmarks.stub_server import StubServer
-from simulator.config import Settings
-from simulator.models.server_llm import ServerScriptLLM
-from simulator.rehearsal import ModelUnavailable, Rehearsal, Services, warm_scenes
-from simulator.services import build_services
+from simulator.core.models.server_llm import ServerScriptLLM
+from simulator.core.settings import Settings
+from simulator.engine.rehearsal import ModelUnavailable, Rehearsal
+from simulator.engine.services import Services, build_services, warm_scenes
 
 SCRIPTS = Path(__file__).parent / "scripts"
 SCENARIOS = (

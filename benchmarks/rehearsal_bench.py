@@ -37,11 +37,11 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from simulator.config import Settings
-from simulator.guard import OUT_OF_CHARACTER
-from simulator.models.embedded import LlamaCppScript
-from simulator.rehearsal import Rehearsal, Services
-from simulator.services import build_services
+from simulator.core.models.embedded import LlamaCppScript
+from simulator.core.settings import Settings
+from simulator.engine.guard import OUT_OF_CHARACTER
+from simulator.engine.rehearsal import Rehearsal
+from simulator.engine.services import Services, build_services
 
 HERE = Path(__file__).parent
 SCRIPTS = HERE / "scripts"

@@ -15,9 +15,9 @@ from typing import Annotated
 
 import typer
 
-from evals.coder import Coder, code_many, describe_coder, fallback_notes
-from evals.codes import CODES
-from evals.transcript import TranscriptError, coachee_turns_with_context, load_transcript
+from evals.coding.coded_turn import Coder, code_many, describe_coder, fallback_notes
+from simulator.core.codes import CODES
+from simulator.core.transcript import TranscriptError, coachee_turns_with_context, load_transcript
 
 app = typer.Typer(
     add_completion=False,
@@ -86,7 +86,7 @@ def train(
     ] = False,
 ) -> None:
     """Train the offline coder on the labelled data's training split (set-up runs this)."""
-    from evals.train import run_training
+    from evals.harness.train import run_training
 
     raise typer.Exit(run_training(if_stale=if_stale))
 
@@ -98,20 +98,20 @@ def benchmark(
     ] = 6,
 ) -> None:
     """Coder accuracy on the test split, good-vs-poor gaps, speed, and the one-prompt LLM-judge baseline."""
-    from evals.benchmark import run_benchmark
+    from evals.harness.benchmark import run_benchmark
 
     raise typer.Exit(run_benchmark(baseline_transcripts=baseline_transcripts))
 
 
-def _settings():  # noqa: ANN202 - simulator.config.Settings, imported late to keep --help fast
-    from simulator.config import Settings
+def _settings():  # noqa: ANN202 - simulator.core.settings.Settings, imported late to keep --help fast
+    from simulator.core.settings import Settings
 
     return Settings.from_env()
 
 
 def _coder() -> Coder:
-    from evals.coder import default_coder
-    from evals.llm_coder import build_coder
+    from evals.coding.coder import default_coder
+    from evals.coding.llm_coder import build_coder
 
     settings = _settings()
     coder = build_coder(settings, default_coder(settings))
@@ -119,10 +119,10 @@ def _coder() -> Coder:
     return coder
 
 
-def _scorer():  # noqa: ANN202 - evals.scorer.Scorer
-    from evals.llm_judge import build_goal_judge
-    from evals.scorer import Scorer
-    from simulator.catalog import load_catalog
+def _scorer():  # noqa: ANN202 - evals.scoring.scorer.Scorer
+    from evals.scoring.llm_judge import build_goal_judge
+    from evals.scoring.scorer import Scorer
+    from simulator.core.catalog import load_catalog
 
     catalog = load_catalog()
     for problem in catalog.problems:
@@ -131,14 +131,14 @@ def _scorer():  # noqa: ANN202 - evals.scorer.Scorer
 
 
 def ordered_codes(codes: frozenset[str] | set[str]) -> list[str]:
-    """Codes in the order of evals.codes.CODES."""
+    """Codes in the order of simulator.core.codes.CODES."""
     return [c for c in CODES if c in codes]
 
 
 def _report(path: Path, err: Exception, action: str) -> None:
     """One file's error on stderr: a transcript error names its own file and line; an
     unknown scenario gets the file's name; anything else also says what failed."""
-    from evals.scorer import UnknownScenario
+    from evals.scoring.scorer import UnknownScenario
 
     if isinstance(err, TranscriptError):
         message = str(err)

@@ -11,8 +11,8 @@ import pytest
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-from evals.coder import CodedTurn
-from simulator.catalog import Catalog, load_catalog
+from evals.coding.coded_turn import CodedTurn
+from simulator.core.catalog import Catalog, load_catalog
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

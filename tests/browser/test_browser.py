@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from simulator.catalog import load_catalog
-from simulator.config import Settings
+from simulator.core.catalog import load_catalog
+from simulator.core.settings import Settings
 
 pytestmark = pytest.mark.browser
 
@@ -74,13 +74,13 @@ def chromium() -> str:
 
 @pytest.fixture(scope="module")
 def server(chromium, tmp_path_factory):  # `chromium` first: skip before starting anything
-    from simulator.embeddings import missing_embedding_files
+    from simulator.core.embeddings import missing_embedding_files
 
     settings = Settings.from_env({"SPARRING_MODELS_DIR": str(MODELS_DIR)})
     if missing_embedding_files(settings):
         pytest.skip(
             f"the embedding model is not installed in {MODELS_DIR}: "
-            "`python -m simulator.models install --embeddings-only`"
+            "`python -m simulator models install --embeddings-only`"
         )
     data = tmp_path_factory.mktemp("browser-data")
     env = {

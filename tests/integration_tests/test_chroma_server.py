@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from simulator.catalog import load_catalog
-from simulator.config import Settings
-from simulator.retrieval import NotesIndex, make_client
+from simulator.core.catalog import load_catalog
+from simulator.core.settings import Settings
+from simulator.engine.retrieval import NotesIndex, make_client
 from tests.conftest import HashEmbedding
 
 pytestmark = pytest.mark.integration

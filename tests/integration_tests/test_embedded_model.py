@@ -1,6 +1,6 @@
 """The real offline models: the embedded GGUF through llama.cpp, and the ONNX embeddings.
 
-Needs ``python -m simulator.models install`` first (CI runs it); skipped with the reason
+Needs ``python -m simulator models install`` first (CI runs it); skipped with the reason
 otherwise. Nothing here uses the network.
 """
 
@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.config import Settings
-from simulator.models.weights import verify_gguf
+from simulator.core.models.weights import verify_gguf
+from simulator.core.settings import Settings
 
 pytestmark = pytest.mark.integration
 
@@ -51,15 +51,15 @@ def _settings() -> Settings:
 def _require_gguf() -> Settings:
     settings = _settings()
     if not settings.gguf_path.exists():
-        pytest.skip(f"embedded model not installed at {settings.gguf_path}: run `python -m simulator.models install`")
+        pytest.skip(f"embedded model not installed at {settings.gguf_path}: run `python -m simulator models install`")
     return settings
 
 
 @pytest.fixture(scope="module")
 def model():
     settings = _require_gguf()
-    from simulator.models.embedded import LlamaCppScript, use_build_libraries
-    from simulator.models.llama_build import BuildMissing
+    from simulator.core.models.embedded import LlamaCppScript, use_build_libraries
+    from simulator.core.models.llama_build import BuildMissing
 
     try:
         use_build_libraries(settings)  # before the binding is imported: it loads these
@@ -128,7 +128,7 @@ def test_reuse_prefix_false_evaluates_the_whole_prompt_every_time(model) -> None
 
 
 def test_a_prompt_longer_than_the_context_is_refused(model) -> None:
-    from simulator.models.embedded import PromptTooLong
+    from simulator.core.models.embedded import PromptTooLong
 
     prompt = SCENE + "JACK: So, about the preview.\n" * 600 + "STAN (defensive and short):"
     assert model.n_tokens(prompt) > model.n_ctx
@@ -140,11 +140,11 @@ def test_embedding_function_is_offline_and_384_dimensional(monkeypatch) -> None:
     pytest.importorskip("chromadb")
     import httpx
 
-    from simulator.embeddings import EMBEDDING_DIM, embedding_function, missing_embedding_files
+    from simulator.core.embeddings import EMBEDDING_DIM, embedding_function, missing_embedding_files
 
     settings = _settings()
     if missing_embedding_files(settings):
-        pytest.skip("embedding model not installed: run `python -m simulator.models install --embeddings-only`")
+        pytest.skip("embedding model not installed: run `python -m simulator models install --embeddings-only`")
 
     def no_network(*args, **kwargs):
         raise AssertionError("the embedding function tried to use the network")

@@ -15,11 +15,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from simulator.config import Settings
-from simulator.models import cpu
-from simulator.models.llama_build import current_build
-from simulator.rehearsal import ModelUnavailable, Rehearsal
-from simulator.services import build_services
+from simulator.core.models import cpu
+from simulator.core.models.llama_build import current_build
+from simulator.core.settings import Settings
+from simulator.engine.rehearsal import ModelUnavailable, Rehearsal
+from simulator.engine.services import build_services
 
 pytestmark = pytest.mark.integration
 

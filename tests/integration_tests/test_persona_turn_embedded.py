@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.config import Settings
-from simulator.guard import ASSISTANT_TALK
-from simulator.rehearsal import Rehearsal
-from simulator.services import build_services
+from simulator.core.settings import Settings
+from simulator.engine.guard import ASSISTANT_TALK
+from simulator.engine.rehearsal import Rehearsal
+from simulator.engine.services import build_services
 
 pytestmark = pytest.mark.integration
 

@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from simulator.storage import Base, Role, Store
+from simulator.core.storage import Base, Role, Store
 
 URL = os.environ.get("SPARRING_TEST_DATABASE_URL", "")
 pytestmark = pytest.mark.skipif(not URL.startswith("postgresql"), reason="SPARRING_TEST_DATABASE_URL not set")

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from evals.classifier import CoderUnavailable, TrainedCoder
-from evals.dataset import PAIRED_DIR
-from evals.scorer import Scorer
-from evals.transcript import Transcript, Turn, load_transcript
-from simulator.catalog import load_catalog
-from simulator.config import Settings
+from evals.coding.classifier import CoderUnavailable, TrainedCoder
+from evals.harness.dataset import PAIRED_DIR
+from evals.scoring.scorer import Scorer
+from simulator.core.catalog import load_catalog
+from simulator.core.settings import Settings
+from simulator.core.transcript import Transcript, Turn, load_transcript
 
 pytestmark = pytest.mark.integration
 

@@ -2,7 +2,7 @@
 
 Every test gets its own data directory (database, Chroma index) and a fresh services cache;
 the embedding model is read from the real models folder (installed by
-`python -m simulator.models install`).
+`python -m simulator models install`).
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ import streamlit.testing.v1.app_test as app_test_module
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from simulator.catalog import PERSONAS_DIR, SCENARIOS_DIR, load_catalog
-from simulator.config import Settings
-from simulator.rehearsal import MAX_MESSAGE_CHARS
+from simulator.core.catalog import PERSONAS_DIR, SCENARIOS_DIR, load_catalog
+from simulator.core.settings import Settings
+from simulator.engine.rehearsal import MAX_MESSAGE_CHARS
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app.py"
@@ -42,13 +42,13 @@ def app_env(tmp_path, monkeypatch):
     monkeypatch.setenv("SPARRING_MODELS_DIR", str(MODELS_DIR))
     for name in ENV_TO_CLEAR:
         monkeypatch.delenv(name, raising=False)
-    from simulator.embeddings import missing_embedding_files
+    from simulator.core.embeddings import missing_embedding_files
 
     missing = missing_embedding_files(Settings.from_env())
     if missing:
         pytest.skip(
             f"the embedding model is not installed in {MODELS_DIR} (missing {', '.join(missing)}); "
-            "run `python -m simulator.models install --embeddings-only`"
+            "run `python -m simulator models install --embeddings-only`"
         )
     st.cache_resource.clear()
     yield tmp_path
@@ -170,9 +170,9 @@ def test_broken_scenario_file_is_named_in_the_sidebar(tmp_path, monkeypatch):
     shutil.copy(SCENARIOS_DIR / f"{SCENARIO}.yaml", scenarios)
     (scenarios / "half_written.yaml").write_text("id: half_written\ntitle: [unclosed\n", encoding="utf-8")
     (scenarios / "no_persona.yaml").write_text("id: no_persona\ntitle: Missing everything\n", encoding="utf-8")
-    import simulator.services
+    import simulator.engine.services
 
-    monkeypatch.setattr(simulator.services, "load_catalog", lambda: load_catalog(scenarios, PERSONAS_DIR))
+    monkeypatch.setattr(simulator.engine.services, "load_catalog", lambda: load_catalog(scenarios, PERSONAS_DIR))
     at = ok(new_app())
     warning = " ".join(w.value for w in at.sidebar.warning)
     assert "half_written.yaml" in warning and "invalid YAML" in warning
@@ -183,18 +183,18 @@ def test_broken_scenario_file_is_named_in_the_sidebar(tmp_path, monkeypatch):
 
 
 def test_startup_failure_shows_the_fix_not_a_traceback(monkeypatch):
-    from simulator.models import ModelNotInstalled
+    from simulator.core.models import ModelNotInstalled
 
     def missing(_settings):
         raise ModelNotInstalled("The embedded model is not installed in /nowhere.")
 
-    import simulator.services
+    import simulator.engine.services
 
-    monkeypatch.setattr(simulator.services, "build_model", missing)
+    monkeypatch.setattr(simulator.engine.services, "build_model", missing)
     at = ok(new_app())
     assert "could not start" in errors(at)
     code = " ".join(c.value for c in at.code)
-    assert "not installed in /nowhere" in code and "python -m simulator.models install" in code
+    assert "not installed in /nowhere" in code and "python -m simulator models install" in code
     assert not at.subheader  # no library without services
 
 
@@ -270,7 +270,7 @@ def test_a_draft_sent_again_too_long_keeps_the_edit():
 
 
 def test_a_dead_model_shows_the_error_keeps_the_line_and_offers_a_retry(monkeypatch):
-    from simulator.models.fake import FakeScriptLLM
+    from simulator.core.models.fake import FakeScriptLLM
 
     at = start()
     live = services()
@@ -296,8 +296,8 @@ def test_a_dead_model_shows_the_error_keeps_the_line_and_offers_a_retry(monkeypa
 
 
 def test_a_model_server_that_died_shows_it_is_restarting_and_the_retry_answers(monkeypatch):
-    from simulator.models.calls import ModelRestarting
-    from simulator.models.fake import FakeScriptLLM
+    from simulator.core.models.calls import ModelRestarting
+    from simulator.core.models.fake import FakeScriptLLM
 
     at = start()
     live = services()
@@ -326,7 +326,7 @@ def test_reloading_resumes_the_attempt():
 
 def test_a_line_left_without_reply_is_offered_a_retry_on_reload():
     at = start()
-    from simulator.rehearsal import Rehearsal
+    from simulator.engine.rehearsal import Rehearsal
 
     Rehearsal.resume(services(), attempt_id(at)).submit(LINE)  # e.g. the server died mid-reply
     again = ok(new_app(REHEARSE, attempt=str(attempt_id(at))))
@@ -338,7 +338,7 @@ def test_a_line_left_without_reply_is_offered_a_retry_on_reload():
 
 def test_a_reply_cut_short_by_a_click_carries_on_by_itself():
     at = start()
-    from simulator.rehearsal import Rehearsal
+    from simulator.engine.rehearsal import Rehearsal
 
     attempt = attempt_id(at)
     Rehearsal.resume(services(), attempt).submit(LINE)
@@ -352,7 +352,7 @@ def test_a_reply_cut_short_by_a_click_carries_on_by_itself():
 
 def test_an_ended_attempt_offers_no_retry():
     at = start()
-    from simulator.rehearsal import Rehearsal
+    from simulator.engine.rehearsal import Rehearsal
 
     rehearsal = Rehearsal.resume(services(), attempt_id(at))
     rehearsal.submit(LINE)
@@ -538,7 +538,7 @@ def ended_with_feedback(*lines: str) -> AppTest:
 
 
 def test_a_conversation_with_no_weak_line_says_so_instead_of_inventing_one(monkeypatch):
-    import evals.feedback as feedback
+    import evals.scoring.feedback as feedback
 
     picked = feedback.pick_moments
     monkeypatch.setattr(feedback, "pick_moments", lambda score: (picked(score)[0], []))  # every line did well
@@ -594,7 +594,7 @@ def test_report_downloads_as_markdown_and_pdf(monkeypatch):
 
 
 def test_a_scoring_failure_keeps_the_attempt_and_offers_to_score_again(monkeypatch):
-    import simulator.rehearsal as rehearsal_module
+    import simulator.engine.rehearsal as rehearsal_module
 
     def broken(services, attempt):
         raise RuntimeError("scorer exploded")
@@ -616,7 +616,7 @@ def test_a_scoring_failure_keeps_the_attempt_and_offers_to_score_again(monkeypat
 
 
 def test_a_database_failure_while_ending_is_shown_and_the_attempt_stays_open(monkeypatch):
-    from simulator.storage import Store
+    from simulator.core.storage import Store
 
     def down(self, attempt_id):
         raise OSError("database is locked")

@@ -2,8 +2,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from simulator.catalog import load_catalog, validate_paths
 from simulator.cli import app
+from simulator.core.catalog import load_catalog, validate_paths
 from tests.conftest import FIXTURES
 
 SCENARIO_IDS = {

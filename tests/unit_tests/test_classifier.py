@@ -10,14 +10,14 @@ import copy
 
 import pytest
 
-import evals.train as train_module
-from evals.classifier import CoderUnavailable, TrainedCoder
-from evals.coder import default_coder
-from evals.codes import CODES
-from evals.dataset import load_all, split
-from evals.features import Featurizer, sentences
-from evals.rules import RuleCoder
-from simulator.config import Settings
+import evals.harness.train as train_module
+from evals.coding.classifier import CoderUnavailable, TrainedCoder
+from evals.coding.coder import default_coder
+from evals.coding.features import Featurizer, sentences
+from evals.coding.rules import RuleCoder
+from evals.harness.dataset import load_all, split
+from simulator.core.codes import CODES
+from simulator.core.settings import Settings
 from tests.conftest import HashEmbedding
 
 

@@ -7,8 +7,7 @@ from collections import Counter
 
 import pytest
 
-from evals.codes import CODES
-from evals.dataset import (
+from evals.harness.dataset import (
     PAIRED_DIR,
     SPLIT_FILE,
     DatasetError,
@@ -20,7 +19,8 @@ from evals.dataset import (
     parse_line,
     split,
 )
-from evals.transcript import load_transcript
+from simulator.core.codes import CODES
+from simulator.core.transcript import load_transcript
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +37,7 @@ def test_enough_turns_and_every_code_at_least_40_times(examples):
 
 
 def test_all_seven_scenarios_and_other_workplaces(examples):
-    from simulator.catalog import load_catalog
+    from simulator.core.catalog import load_catalog
 
     settings = Counter(e.setting for e in examples)
     for scenario in load_catalog().scenarios:
@@ -70,7 +70,7 @@ def test_new_data_is_assigned_by_the_same_rule_and_earlier_assignments_never_mov
     old = [e for e in examples if e.conv.startswith(("sa", "sb"))]
     assign_new(old, split_file)
     before = json.loads(split_file.read_text())
-    with pytest.raises(DatasetError, match=r"not in split.json .*run `python -m evals.dataset split`"):
+    with pytest.raises(DatasetError, match=r"not in split.json .*run `python -m evals.harness.dataset split`"):
         split(examples, split_file)
     new, test = assign_new(examples, split_file)
     after = json.loads(split_file.read_text())
@@ -115,7 +115,7 @@ def test_bad_lines_are_named(raw, message):
 
 
 def test_every_scenario_has_a_good_and_a_poor_transcript():
-    from simulator.catalog import load_catalog
+    from simulator.core.catalog import load_catalog
 
     for scenario in load_catalog().scenarios:
         for kind in ("good", "poor"):

@@ -14,12 +14,13 @@ import chromadb
 import pytest
 
 from benchmarks.stub_server import StubServer
-from simulator import terminal
-from simulator.models.server import ModelServer
-from simulator.models.server_llm import ServerScriptLLM
-from simulator.rehearsal import ModelUnavailable, Rehearsal, Services
-from simulator.retrieval import NotesIndex
-from simulator.storage import Store
+from simulator.cli import terminal
+from simulator.core.models.server import ModelServer
+from simulator.core.models.server_llm import ServerScriptLLM
+from simulator.core.storage import Store
+from simulator.engine.rehearsal import ModelUnavailable, Rehearsal
+from simulator.engine.retrieval import NotesIndex
+from simulator.engine.services import Services
 from tests.conftest import HashEmbedding
 
 REPO = Path(__file__).resolve().parents[2]

@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from evals.cli import app, ordered_codes
-from evals.coder import CodedTurn
-from evals.codes import CODES
+from evals.coding.coded_turn import CodedTurn
+from simulator.core.codes import CODES
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-import evals.report_export as report_export
-from evals.coder import CodedTurn
-from evals.feedback import better_line_from_codes, build_moments, pick_moments, reflect
-from evals.report import NOTHING_LOST, ProgressPoint, StatePoint, build_report, headline
-from evals.scoring import CodedLine, Line, score_lines
+import evals.scoring.report_export as report_export
+from evals.coding.coded_turn import CodedTurn
+from evals.scoring.dimensions import CodedLine, Line, score_lines
+from evals.scoring.feedback import better_line_from_codes, build_moments, pick_moments, reflect
+from evals.scoring.report import NOTHING_LOST, ProgressPoint, StatePoint, build_report, headline
 from tests.conftest import DownChatModel
 
 

@@ -2,7 +2,7 @@ import time
 
 import pytest
 
-from simulator.guard import GuardContext, check, clean, is_role_break
+from simulator.engine.guard import GuardContext, check, clean, is_role_break
 
 CTX = GuardContext(
     persona_name="Stan Kowalski",

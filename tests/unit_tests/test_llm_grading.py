@@ -7,11 +7,11 @@ import json
 
 import pytest
 
-from evals.coder import CodedTurn
-from evals.llm import LLMAnswerError, data_block, parse_answer
-from evals.llm_coder import BATCH_TURNS, CODER_SYSTEM_PROMPT, CoderAnswer, LLMCoder, combine
-from evals.llm_judge import GOAL_SYSTEM_PROMPT, GoalJudge
-from evals.scoring import Line, limit_check
+from evals.coding.coded_turn import CodedTurn
+from evals.coding.llm_coder import BATCH_TURNS, CODER_SYSTEM_PROMPT, CoderAnswer, LLMCoder, combine
+from evals.scoring.dimensions import Line, limit_check
+from evals.scoring.llm_judge import GOAL_SYSTEM_PROMPT, GoalJudge
+from simulator.core.models.structured import LLMAnswerError, data_block, parse_answer
 from tests.conftest import DownChatModel
 
 
@@ -150,8 +150,8 @@ def test_an_invalid_verdict_falls_back_to_codes_and_markers(fixture_catalog, cha
 
 
 def test_scorer_with_a_judge_reports_its_fallback(fixture_catalog, chat_model, scripted_coder):
-    from evals.scorer import Scorer
-    from evals.transcript import Transcript, Turn
+    from evals.scoring.scorer import Scorer
+    from simulator.core.transcript import Transcript, Turn
 
     transcript = Transcript(
         path="t.jsonl",

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from benchmarks.stub_server import StubServer
-from simulator.models import cpu
-from simulator.models.calls import ModelRestarting
-from simulator.models.llama_build import BuildInfo, current_build
-from simulator.models.server import (
+from simulator.core.models import cpu
+from simulator.core.models.calls import ModelRestarting
+from simulator.core.models.llama_build import BuildInfo, current_build
+from simulator.core.models.server import (
     ModelServer,
     ServerFailed,
     ServerOptions,
@@ -25,7 +25,7 @@ from simulator.models.server import (
     llama_server_args,
     system_info_from_log,
 )
-from simulator.models.server_llm import ServerScriptLLM
+from simulator.core.models.server_llm import ServerScriptLLM
 
 REPO = Path(__file__).resolve().parents[2]
 AMX_XEON = frozenset(
@@ -186,7 +186,7 @@ def test_a_server_killed_mid_stream_restarts_and_the_next_call_works(supervised)
 
 
 def test_a_server_given_by_url_that_is_down_says_where(tmp_path):
-    from simulator.models.server import free_port
+    from simulator.core.models.server import free_port
 
     llm = ServerScriptLLM(base_url=f"http://127.0.0.1:{free_port()}/v1", timeout_s=5)
     with pytest.raises(ModelRestarting, match="is not answering"):

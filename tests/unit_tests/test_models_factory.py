@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from simulator.config import Settings
-from simulator.models import ModelNotInstalled, build_model, describe_backend, prompt_style
-from simulator.models.fake import FakeScriptLLM
+from simulator.core.models import ModelNotInstalled, build_model, describe_backend, prompt_style
+from simulator.core.models.fake import FakeScriptLLM
+from simulator.core.settings import Settings
 
 
 def test_fake_backend(tmp_path: Path) -> None:
@@ -53,7 +53,7 @@ def test_openai_defaults(tmp_path: Path) -> None:
 
 def test_embedded_backend_missing_weights_says_how_to_install(tmp_path: Path) -> None:
     settings = Settings(llm="embedded", data_dir=tmp_path)
-    with pytest.raises(ModelNotInstalled, match="python -m simulator.models install"):
+    with pytest.raises(ModelNotInstalled, match="python -m simulator models install"):
         build_model(settings)
     assert describe_backend(settings) == "Embedded: Qwen2.5-Coder-1.5B (local llama.cpp server)"
 
@@ -70,8 +70,8 @@ def _fake_build(models_path: Path) -> None:
     """A recorded llama.cpp build for this CPU, as `models build` leaves it."""
     import json
 
-    from simulator.models import cpu
-    from simulator.models.llama_build import BuildInfo
+    from simulator.core.models import cpu
+    from simulator.core.models.llama_build import BuildInfo
 
     tier = cpu.tiers_for(cpu.cpu_flags())[-1]
     directory = models_path / "llama.cpp" / f"0.3.36-{tier.name}"
@@ -82,7 +82,7 @@ def _fake_build(models_path: Path) -> None:
 
 
 def test_embedded_backend_talks_to_a_supervised_local_server_started_on_first_use(tmp_path: Path) -> None:
-    from simulator.models.server_llm import ServerScriptLLM
+    from simulator.core.models.server_llm import ServerScriptLLM
 
     gguf = tmp_path / "own-model.gguf"
     gguf.write_bytes(b"GGUF" + b"\0" * 64)  # a user-chosen file is only checked for the magic
@@ -115,7 +115,7 @@ def test_embedded_backend_without_a_build_says_how_to_build(tmp_path: Path) -> N
 
 
 def test_embedded_backend_can_use_a_server_started_elsewhere(tmp_path: Path) -> None:
-    from simulator.models.server_llm import ServerScriptLLM
+    from simulator.core.models.server_llm import ServerScriptLLM
 
     settings = Settings.from_env(
         {"SPARRING_MODEL_SERVER_URL": "http://models.internal:8080", "SPARRING_DATA_DIR": str(tmp_path)}
@@ -172,7 +172,7 @@ class StubLlama:
 
 
 def _stub_model(tmp_path: Path, **fields):
-    from simulator.models.embedded import LlamaCppScript
+    from simulator.core.models.embedded import LlamaCppScript
 
     gguf = tmp_path / "stub.gguf"
     gguf.write_bytes(b"GGUF")
@@ -205,7 +205,7 @@ def test_embedded_reuse_prefix_flag(tmp_path: Path) -> None:
 
 
 def test_embedded_refuses_prompts_longer_than_the_context(tmp_path: Path) -> None:
-    from simulator.models.embedded import PromptTooLong
+    from simulator.core.models.embedded import PromptTooLong
 
     model, stub = _stub_model(tmp_path, n_ctx=100)
     with pytest.raises(PromptTooLong, match="context window of 100"):
@@ -216,7 +216,7 @@ def test_embedded_refuses_prompts_longer_than_the_context(tmp_path: Path) -> Non
 
 
 def test_embedded_calls_wait_for_each_other_then_give_up(tmp_path: Path) -> None:
-    from simulator.models.embedded import ModelBusy
+    from simulator.core.models.embedded import ModelBusy
 
     model, _ = _stub_model(tmp_path, lock_timeout_s=0.1)
     stream = model.stream("first")

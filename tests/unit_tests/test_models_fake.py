@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from simulator.models.fake import NEUTRAL_LINE, FakeScriptLLM, parse_cue, script_reply
+from simulator.core.models.fake import NEUTRAL_LINE, FakeScriptLLM, parse_cue, script_reply
 
 FIXED = """\
 INT. OPEN-PLAN OFFICE - MORNING

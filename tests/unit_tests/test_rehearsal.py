@@ -4,18 +4,17 @@ import time
 import chromadb
 import pytest
 
-from simulator.debrief import ScoringFailed
-from simulator.models.fake import FakeScriptLLM
-from simulator.rehearsal import (
+from simulator.core.models.fake import FakeScriptLLM
+from simulator.core.storage import Store
+from simulator.engine.debrief import ScoringFailed
+from simulator.engine.rehearsal import (
     MAX_MESSAGE_CHARS,
     MessageError,
     ModelUnavailable,
     Rehearsal,
-    Services,
-    warm_scenes,
 )
-from simulator.retrieval import NotesIndex
-from simulator.storage import Store
+from simulator.engine.retrieval import NotesIndex
+from simulator.engine.services import Services, warm_scenes
 from tests.conftest import HashEmbedding
 
 
@@ -268,7 +267,7 @@ def test_rejected_text_is_never_streamed_to_the_coachee(rehearsal, services):
 def test_chat_models_get_messages_with_every_note_the_reply_draws_on(rehearsal, services, monkeypatch):
     from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-    from simulator import voice
+    from simulator.engine import voice
 
     seen = []
     real = voice.chat_messages
@@ -288,7 +287,7 @@ def test_chat_models_get_messages_with_every_note_the_reply_draws_on(rehearsal, 
 
 
 def test_a_scoring_failure_ends_the_attempt_and_says_why(rehearsal, services, monkeypatch):
-    import simulator.rehearsal as rehearsal_module
+    import simulator.engine.rehearsal as rehearsal_module
 
     rehearsal.submit("Those extras are outside the contract. [limit]")
     monkeypatch.setattr(rehearsal_module, "debrief", lambda *_: (_ for _ in ()).throw(OSError("disk full")))

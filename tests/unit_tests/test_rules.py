@@ -10,9 +10,9 @@ import time
 
 import pytest
 
-from evals.coder import CodedTurn, Coder
-from evals.codes import CODES
-from evals.rules import RuleCoder
+from evals.coding.coded_turn import CodedTurn, Coder
+from evals.coding.rules import RuleCoder
+from simulator.core.codes import CODES
 
 OQ, CQ, REF, SUM, AFF = "open_question", "closed_question", "reflection", "summary", "affirmation"
 DIS, BLA, ADV = "dismissal", "blame", "unsolicited_advice"

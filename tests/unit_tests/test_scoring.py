@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from evals.coder import CodedTurn
-from evals.scoring import GENERAL_WEIGHTS, Line, judge_goal_offline, limit_check, mentions, score_lines
+from evals.coding.coded_turn import CodedTurn
+from evals.scoring.dimensions import GENERAL_WEIGHTS, Line, judge_goal_offline, limit_check, mentions, score_lines
 
 
 def coachee(turn: int, text: str, *codes: str) -> Line:

@@ -1,6 +1,6 @@
-from simulator.director import after_move, choose
-from simulator.schema import Difficulty, Move
-from simulator.state import initial_state, update
+from simulator.core.schema import Difficulty, Move
+from simulator.engine.director import after_move, choose
+from simulator.engine.state import initial_state, update
 
 STD = Difficulty.standard
 

@@ -1,4 +1,4 @@
-from simulator.storage import Role, Store
+from simulator.core.storage import Role, Store
 
 
 def test_turns_are_committed_and_visible_to_a_new_store(tmp_path):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from evals.transcript import Transcript, TranscriptError, Turn, coachee_turns_with_context, load_transcript
+from simulator.core.transcript import Transcript, TranscriptError, Turn, coachee_turns_with_context, load_transcript
 
 
 def write_lines(tmp_path: Path, lines: list[str], name: str = "t.jsonl") -> Path:

@@ -2,8 +2,8 @@ import re
 
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
-from simulator import voice
-from simulator.schema import Move
+from simulator.core.schema import Move
+from simulator.engine import voice
 
 
 def _cast(catalog):

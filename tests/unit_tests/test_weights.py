@@ -14,14 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from simulator.config import Settings
-from simulator.embeddings import (
+from simulator.core.embeddings import (
     EmbeddingModelSpec,
     install_embedding_model,
     missing_embedding_files,
     vocab_txt_from_tokenizer_json,
 )
-from simulator.models.weights import (
+from simulator.core.models.weights import (
     ChecksumMismatch,
     GGUFSpec,
     ModelNotInstalled,
@@ -30,6 +29,7 @@ from simulator.models.weights import (
     require_gguf,
     verify_gguf,
 )
+from simulator.core.settings import Settings
 
 PARTS = 12  # > 9, so name order (1, 10, 11, 12, 2, ...) differs from numeric order
 
@@ -194,8 +194,8 @@ def test_verify_uses_the_sidecar_and_notices_changes(tmp_path: Path, registry: t
 def test_require_gguf_names_the_install_command(tmp_path: Path) -> None:
     with pytest.raises(ModelNotInstalled) as info:
         require_gguf(Settings(data_dir=tmp_path))
-    assert "python -m simulator.models install" in str(info.value)
-    assert info.value.command == "python -m simulator.models install"
+    assert "python -m simulator models install" in str(info.value)
+    assert info.value.command == "python -m simulator models install"
 
 
 def test_install_refuses_to_overwrite_a_user_chosen_file(tmp_path: Path, registry: tuple[Path, GGUFSpec]) -> None:
@@ -295,21 +295,21 @@ def test_install_embedding_model_from_fake_wheels(tmp_path: Path) -> None:
 
 def test_embedding_function_without_files_says_how_to_install(tmp_path: Path) -> None:
     pytest.importorskip("chromadb")
-    from simulator.embeddings import embedding_function
+    from simulator.core.embeddings import embedding_function
 
     with pytest.raises(ModelNotInstalled, match="--embeddings-only"):
         embedding_function(Settings(data_dir=tmp_path))
 
 
 def test_cli_install_runs_both_installers_and_reports_errors(tmp_path: Path, monkeypatch, capsys) -> None:
-    import simulator.embeddings
-    import simulator.models.weights
-    from simulator.models.__main__ import main
+    import simulator.core.embeddings
+    import simulator.core.models.weights
+    from simulator.cli.models import main
 
     calls: list[str] = []
     monkeypatch.setenv("SPARRING_DATA_DIR", str(tmp_path))
-    monkeypatch.setattr(simulator.embeddings, "install_embedding_model", lambda s, progress: calls.append("emb"))
-    monkeypatch.setattr(simulator.models.weights, "install_gguf", lambda s, progress: calls.append("gguf"))
+    monkeypatch.setattr(simulator.core.embeddings, "install_embedding_model", lambda s, progress: calls.append("emb"))
+    monkeypatch.setattr(simulator.core.models.weights, "install_gguf", lambda s, progress: calls.append("gguf"))
     assert main(["install"]) == 0
     assert main(["install", "--embeddings-only"]) == 0
     assert calls == ["emb", "gguf", "emb"]
@@ -317,6 +317,6 @@ def test_cli_install_runs_both_installers_and_reports_errors(tmp_path: Path, mon
     def boom(s, progress):
         raise ChecksumMismatch("bad bytes")
 
-    monkeypatch.setattr(simulator.models.weights, "install_gguf", boom)
+    monkeypatch.setattr(simulator.core.models.weights, "install_gguf", boom)
     assert main(["install"]) == 1
     assert "error: bad bytes" in capsys.readouterr().err

@@ -1,0 +1,1 @@
+"""The behaviour coder: rules, features, the trained classifier and the optional LLM coder."""

@@ -1,0 +1,171 @@
+"""The trained offline coder: one logistic model per behaviour code.
+
+Each turn becomes one row of:
+- the dense features of evals/coding/features.py (sentence embeddings of the turn, its sentences
+  and the persona's previous line; form features; the rule coder's verdicts and lexicon
+  hits), standardised, with the embedding columns scaled down by `embedding_weight` (they
+  carry topic as much as function, and with ~1,000 training turns they would otherwise
+  drown the sharper cues);
+- word 1–3-grams and character 2–5-grams of the turn (TF-IDF), scaled by `ngram_weight`.
+
+The model is trained on the project's labelled data by `python -m evals train` (set-up
+runs it whenever the data or this code changes) and kept with the other local models,
+`$SPARRING_MODELS_DIR/sparring-coder/`. The weights and thresholds were chosen by
+cross-validation inside the training split; see evals/harness/train.py.
+
+A code's cue (the evidence a coach sees) is the sentence holding the rule coder's span when
+the rule coder agrees, otherwise the sentence whose embedding pushes that code's score most.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from evals.coding.coded_turn import CodedTurn
+from evals.coding.features import Embed, Featurizer, TurnFeatures
+from simulator.core.codes import CODES
+
+if TYPE_CHECKING:
+    from simulator.core.settings import Settings
+
+MODEL_FORMAT = 3
+MODEL_FOLDER = "sparring-coder"
+MODEL_NAME = "coder.joblib"
+META_NAME = "coder.json"
+MAX_CUE_CHARS = 160
+TRAIN_COMMAND = "python -m evals train"
+
+
+class CoderUnavailable(RuntimeError):
+    """The trained coder cannot run here (not trained yet, stale, or no embedding model)."""
+
+
+def model_dir(settings: Settings) -> Path:
+    return settings.models_path / MODEL_FOLDER
+
+
+@dataclass
+class CoderModel:
+    """Everything the trained coder needs besides the embedding model; saved with joblib."""
+
+    feature_names: list[str]
+    embedding_dim: int
+    scaler: Any  # sklearn StandardScaler over the dense features
+    word_ngrams: Any  # sklearn TfidfVectorizer
+    char_ngrams: Any
+    models: dict[str, Any]  # code -> fitted LogisticRegression
+    thresholds: dict[str, float]
+    embedding_weight: float
+    ngram_weight: float
+    info: dict[str, Any] = field(default_factory=dict)
+    format: int = MODEL_FORMAT
+
+    def design(self, dense: np.ndarray, texts: Sequence[str]) -> Any:
+        from scipy import sparse
+
+        x = self.scaler.transform(dense)
+        x[:, : 3 * self.embedding_dim] *= self.embedding_weight
+        lowered = [t.lower() for t in texts]
+        grams = sparse.hstack([self.word_ngrams.transform(lowered), self.char_ngrams.transform(lowered)])
+        return sparse.hstack([sparse.csr_matrix(x), grams * self.ngram_weight]).tocsr()
+
+    def probabilities(self, dense: np.ndarray, texts: Sequence[str]) -> np.ndarray:
+        """(turns, codes) probabilities, columns in the order of CODES."""
+        x = self.design(dense, texts)
+        return np.stack([self.models[c].predict_proba(x)[:, 1] for c in CODES], axis=1)
+
+    def sentence_push(self, code: str) -> np.ndarray:
+        """How much each embedding dimension of a sentence raises the code's score."""
+        coef = np.asarray(self.models[code].coef_).ravel()
+        dim, scale = self.embedding_dim, self.scaler.scale_
+        w = self.embedding_weight
+        return coef[:dim] * w / scale[:dim] + coef[dim : 2 * dim] * w / scale[dim : 2 * dim]
+
+
+class TrainedCoder:
+    """Codes turns with a `CoderModel`; see the module docstring."""
+
+    description = "trained coder (local sentence embeddings, n-grams, linguistic features)"
+
+    def __init__(self, model: CoderModel, embed: Embed) -> None:
+        if getattr(model, "format", None) != MODEL_FORMAT:
+            raise CoderUnavailable(f"the trained coder is of an older format: run `{TRAIN_COMMAND}`")
+        self.model = model
+        self.featurizer = Featurizer(embed)
+        if model.feature_names != self.featurizer.names(model.embedding_dim):
+            raise CoderUnavailable(f"the trained coder's features do not match this code: run `{TRAIN_COMMAND}`")
+        missing = set(CODES) - set(model.models)
+        if missing:
+            raise CoderUnavailable(f"the trained coder lacks codes {sorted(missing)}: run `{TRAIN_COMMAND}`")
+
+    @classmethod
+    def load(cls, settings: Settings) -> TrainedCoder:
+        import joblib
+
+        from simulator.core.embeddings import embedding_function
+        from simulator.core.models.weights import ModelNotInstalled
+
+        path = model_dir(settings) / MODEL_NAME
+        if not path.is_file():
+            raise CoderUnavailable(f"the coder has not been trained here ({path} is missing): run `{TRAIN_COMMAND}`")
+        try:
+            model = joblib.load(path)
+        except Exception as exc:  # a file from another version of scikit-learn or of this code
+            raise CoderUnavailable(
+                f"the trained coder at {path} cannot be loaded ({exc}): run `{TRAIN_COMMAND}`"
+            ) from None
+        try:
+            embed = embedding_function(settings)
+        except ModelNotInstalled as exc:
+            raise CoderUnavailable(f"the embedding model is not installed ({exc})") from None
+        return cls(model, embed)
+
+    # ---- coding ----------------------------------------------------------------------
+    def code(self, text: str, context: str | None = None) -> CodedTurn:
+        return self.code_many([(text, context)])[0]
+
+    def code_many(self, items: Sequence[tuple[str, str | None]]) -> list[CodedTurn]:
+        live = [i for i, (text, _) in enumerate(items) if text and text.strip()]
+        results = {i: CodedTurn(source="trained") for i in range(len(items)) if i not in set(live)}
+        if live:
+            features = self.featurizer.featurize([items[i] for i in live])
+            probabilities = self.model.probabilities(features.matrix, [items[i][0] for i in live])
+            for row, i in enumerate(live):
+                results[i] = self._decide(items[i][0], row, probabilities[row], features)
+        return [results[i] for i in range(len(items))]
+
+    def _decide(self, text: str, row: int, probs: np.ndarray, features: TurnFeatures) -> CodedTurn:
+        scores = {code: round(float(p), 3) for code, p in zip(CODES, probs, strict=True)}
+        codes = {code for code in CODES if scores[code] >= self.model.thresholds[code]}
+        if "summary" in codes:  # the rubric: a summary is not also a reflection
+            codes.discard("reflection")
+        cues = {code: self._cue(code, row, features) for code in CODES if code in codes}
+        return CodedTurn(frozenset(codes), cues, scores, source="trained")
+
+    def _cue(self, code: str, row: int, features: TurnFeatures) -> str:
+        parts, vectors = features.sentences[row], features.sentence_vectors[row]
+        rule_cue = features.rule_cues[row].get(code)
+        if rule_cue:  # the whole sentence it sits in: a coach reads "Why didn't you just ask me?", not "Why didn't you"
+            return _clip(next((p for p in parts if rule_cue in p), rule_cue))
+        if len(parts) == 1:
+            return _clip(parts[0])
+        return _clip(parts[int(np.argmax(vectors @ self.model.sentence_push(code)))])
+
+
+def _clip(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= MAX_CUE_CHARS else text[: MAX_CUE_CHARS - 1].rstrip() + "…"
+
+
+def read_meta(settings: Settings) -> dict[str, Any] | None:
+    path = model_dir(settings) / META_NAME
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None

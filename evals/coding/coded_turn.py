@@ -1,0 +1,53 @@
+"""The behaviour coder's interface: what coding one coachee line gives, and what a coder is.
+
+A coder turns one coachee line, with the persona's previous line as context, into the
+rubric's behaviour codes (docs/rubric.md). The implementations live beside this module;
+`evals.coding.coder.default_coder` picks one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+__all__ = ["CodedTurn", "Coder", "code_many", "describe_coder", "fallback_notes"]
+
+
+@dataclass(frozen=True)
+class CodedTurn:
+    """The codes given to one coachee turn, each with the span that triggered it.
+
+    `scores` holds the coder's confidence per code (0–1) where it has one; `source` says
+    which coder decided; `notes` says why a preferred coder was not used (a fallback).
+    """
+
+    codes: frozenset[str] = frozenset()
+    cues: dict[str, str] = field(default_factory=dict)  # code -> short span of the text
+    scores: dict[str, float] = field(default_factory=dict)
+    source: str = ""
+    notes: tuple[str, ...] = ()
+
+
+@runtime_checkable
+class Coder(Protocol):
+    """Anything that codes a coachee line; `context` is the persona's previous line."""
+
+    def code(self, text: str, context: str | None = None) -> CodedTurn: ...
+
+
+def code_many(coder: Coder, items: Sequence[tuple[str, str | None]]) -> list[CodedTurn]:
+    """Codes (text, context) pairs in one go where the coder can batch, one by one otherwise."""
+    batch = getattr(coder, "code_many", None)
+    if callable(batch):
+        return list(batch(items))
+    return [coder.code(text, context) for text, context in items]
+
+
+def fallback_notes(coded: Iterable[CodedTurn]) -> list[str]:
+    """Each distinct reason a preferred coder was not used, in first-seen order."""
+    return list(dict.fromkeys(note for turn in coded for note in turn.notes))
+
+
+def describe_coder(coder: Coder) -> str:
+    return getattr(coder, "description", type(coder).__name__)

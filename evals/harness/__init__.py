@@ -1,0 +1,1 @@
+"""Evaluation of the coder: labelled data, metrics, training and the scoring benchmark."""

@@ -1,0 +1,138 @@
+"""Loads and validates scenario files and persona cards.
+
+A broken file never stops the others from loading: every problem is collected with the
+file, the field and the reason, so the app can start and name what is wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from simulator.core.schema import Persona, Scenario
+
+M = TypeVar("M", bound=BaseModel)
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+SCENARIOS_DIR = PROJECT_ROOT / "scenarios"
+PERSONAS_DIR = PROJECT_ROOT / "personas"
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: Path
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.field}: {self.reason}"
+
+
+@dataclass
+class Catalog:
+    scenarios: dict[str, Scenario] = field(default_factory=dict)
+    personas: dict[str, Persona] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def scenario(self, scenario_id: str) -> Scenario:
+        try:
+            return self.scenarios[scenario_id]
+        except KeyError:
+            known = ", ".join(sorted(self.scenarios)) or "none"
+            raise KeyError(f"unknown scenario {scenario_id!r} (known: {known})") from None
+
+    def persona_for(self, scenario: Scenario) -> Persona:
+        return self.personas[scenario.persona]
+
+
+def _read_yaml(path: Path) -> tuple[object | None, Problem | None]:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8")), None
+    except OSError as exc:
+        return None, Problem(path, "(file)", f"cannot read: {exc.strerror or exc}")
+    except UnicodeDecodeError:
+        return None, Problem(path, "(file)", "not UTF-8 text")
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        reason = getattr(exc, "problem", None) or str(exc)
+        return None, Problem(path, "(yaml)", f"invalid YAML{where}: {reason}")
+
+
+def _validation_problems(path: Path, error: ValidationError) -> list[Problem]:
+    problems = []
+    for item in error.errors():
+        loc = ".".join(str(part) for part in item["loc"]) or "(root)"
+        problems.append(Problem(path, loc, item["msg"]))
+    return problems
+
+
+def _load_one(path: Path, model: type[M]) -> tuple[M | None, list[Problem]]:
+    data, problem = _read_yaml(path)
+    if problem:
+        return None, [problem]
+    if not isinstance(data, dict):
+        return None, [Problem(path, "(root)", "expected a mapping of fields")]
+    try:
+        item = model.model_validate(data)
+    except ValidationError as exc:
+        return None, _validation_problems(path, exc)
+    if item.id != path.stem:
+        return None, [Problem(path, "id", f"id {item.id!r} must match the file name {path.stem!r}")]
+    return item, []
+
+
+def _yaml_files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.glob("*.y*ml") if p.is_file())
+
+
+def load_catalog(scenarios_dir: Path | None = None, personas_dir: Path | None = None) -> Catalog:
+    """Loads every persona and scenario it can; problems are collected, not raised."""
+    scenarios_dir = scenarios_dir or SCENARIOS_DIR
+    personas_dir = personas_dir or PERSONAS_DIR
+    catalog = Catalog()
+    for path in _yaml_files(personas_dir):
+        persona, problems = _load_one(path, Persona)
+        catalog.problems += problems
+        if persona:
+            catalog.personas[persona.id] = persona
+    for path in _yaml_files(scenarios_dir):
+        scenario, problems = _load_one(path, Scenario)
+        catalog.problems += problems
+        if scenario and scenario.persona not in catalog.personas:
+            catalog.problems.append(
+                Problem(path, "persona", f"no valid persona card {scenario.persona!r} in {personas_dir}")
+            )
+        elif scenario:
+            catalog.scenarios[scenario.id] = scenario
+    return catalog
+
+
+def validate_paths(paths: Iterable[Path]) -> list[Problem]:
+    """Validates the given files or folders; the kind is told by the parent folder's name."""
+    problems: list[Problem] = []
+    for path in paths:
+        files = _yaml_files(path) if path.is_dir() else [path]
+        if path.is_dir() and not files:
+            problems.append(Problem(path, "(folder)", "no .yaml files here"))
+        for file in files:
+            if not file.exists():
+                problems.append(Problem(file, "(file)", "no such file"))
+                continue
+            problems += _validate_file(file)
+    return problems
+
+
+def _validate_file(file: Path) -> list[Problem]:
+    if file.parent.name == "personas":
+        return _load_one(file, Persona)[1]
+    scenario, problems = _load_one(file, Scenario)
+    persona_file = file.parent.parent / "personas" / f"{scenario.persona}.yaml" if scenario else None
+    if persona_file and not persona_file.exists():
+        problems.append(Problem(file, "persona", f"no persona card {persona_file}"))
+    return problems

@@ -1,0 +1,89 @@
+"""Decides the persona's next move from its state, the coachee's codes and the scenario.
+
+This is the part a small model cannot be trusted with (how a tantrum-prone client reacts
+to being placated), so it is plain code: readable rules, each a sentence of the case.
+The model only voices the move that comes out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from simulator.core.schema import Difficulty, Move, Scenario
+from simulator.engine.state import PersonaState
+
+LISTENING = frozenset({"open_question", "reflection", "summary", "affirmation", "acknowledge"})
+HOSTILE = frozenset({"blame", "dismissal"})
+WAVERING = frozenset({"capitulation", "over_apology"})
+
+BOILING = 80.0  # frustration at which any pressure becomes an outburst
+UPSET = 70.0  # frustration at which the persona reacts with its pressure move
+WARM = 50.0  # trust at which the persona answers properly
+OPEN = 62.0  # trust at which it shares what it was holding back
+
+
+@dataclass(frozen=True)
+class Decision:
+    move: Move
+    reason: str
+
+
+def choose(
+    state: PersonaState,
+    codes: frozenset[str],
+    scenario: Scenario,
+    difficulty: Difficulty,
+    *,
+    role_break: bool = False,
+    hidden_left: bool = True,
+) -> Decision:
+    """The persona's move after the coachee turn that produced `state` and `codes`."""
+    if role_break:
+        return Decision(Move.stay_in_role, "the coachee stepped out of the scene")
+    if scenario.limit.needed:
+        decision = _limit_dynamics(state, codes, scenario, difficulty)
+        if decision:
+            return decision
+    if codes & HOSTILE:
+        move = Move.escalate if state.frustration >= BOILING else scenario.pressure_move
+        return Decision(move, "blamed or brushed off")
+    if state.frustration >= UPSET:
+        return Decision(scenario.pressure_move, f"still upset (frustration {state.frustration:.0f})")
+    if "next_step" in codes and state.trust >= WARM:
+        return Decision(Move.agree_next_step, "a concrete next step, and enough trust to take it")
+    if codes & LISTENING and state.trust >= OPEN and hidden_left:
+        return Decision(Move.open_up, "listened to, trusting enough to say more")
+    if (codes & LISTENING and state.trust >= WARM - 10) or state.trust >= WARM:
+        return Decision(Move.engage, "listened to" if codes & LISTENING else "trust is high enough to engage")
+    return Decision(scenario.resting_move, "nothing has moved them yet")
+
+
+def _limit_dynamics(
+    state: PersonaState, codes: frozenset[str], scenario: Scenario, difficulty: Difficulty
+) -> Decision | None:
+    """A persona who wants what the limit refuses: pushes harder on wavering, tests a
+    stated limit a set number of times (counted again from zero after the coachee caves,
+    since pushing has just worked), and accepts once it holds and a need is met."""
+    tests_needed = scenario.difficulty[difficulty].limit_tests
+    if codes & WAVERING:
+        move = Move.escalate if scenario.pressure_move == Move.escalate else Move.test_limit
+        return Decision(move, "the coachee wavered, so pushing works")
+    if not state.limit_stated:
+        return None
+    if codes & HOSTILE:
+        return None  # blame is answered as blame, limit or not
+    if state.limit_tests < tests_needed:
+        return Decision(Move.test_limit, f"testing the limit ({state.limit_tests + 1} of {tests_needed})")
+    if state.alternative_offered or codes & {"acknowledge", "alternative"}:
+        return Decision(Move.accept, "the limit held and the need was taken seriously")
+    return None
+
+
+def after_move(state: PersonaState, move: Move, revealed: list[str]) -> PersonaState:
+    """Bookkeeping once the move is voiced: limit tests counted, revealed notes remembered."""
+    return state.model_copy(
+        update={
+            "limit_tests": state.limit_tests + (move == Move.test_limit and state.limit_stated),
+            "revealed": state.revealed + [note for note in revealed if note not in state.revealed],
+        }
+    )

@@ -1,0 +1,110 @@
+"""The persona's state, updated after every coachee turn from the behaviour codes.
+
+Trust and frustration are 0-100. How much each code moves them comes from the engine's
+defaults below, overridden per scenario (`reactions`) and scaled by the difficulty level.
+The limit bookkeeping (stated, pushed back on, caved) lets the director make the persona
+test a limit the way the real person would.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from simulator.core.schema import Difficulty, Reaction, Scenario
+
+DEFAULT_REACTIONS: dict[str, Reaction] = {
+    "open_question": Reaction(trust=6, frustration=-3),
+    "closed_question": Reaction(trust=0, frustration=1),
+    "reflection": Reaction(trust=8, frustration=-5),
+    "summary": Reaction(trust=8, frustration=-5),
+    "affirmation": Reaction(trust=6, frustration=-3),
+    "dismissal": Reaction(trust=-10, frustration=10),
+    "blame": Reaction(trust=-14, frustration=16),
+    "unsolicited_advice": Reaction(trust=-4, frustration=5),
+    "limit": Reaction(trust=0, frustration=4),
+    "alternative": Reaction(trust=4, frustration=-5),
+    "acknowledge": Reaction(trust=5, frustration=-6),
+    "next_step": Reaction(trust=3, frustration=-2),
+    "capitulation": Reaction(trust=-2, frustration=-2),
+    "over_apology": Reaction(trust=-3, frustration=3),
+}
+
+LONG_TURN_WORDS = 90  # a monologue: the persona loses patience a little
+CALM_DRIFT = 2.0  # frustration eases by this much on a turn with nothing negative in it
+NEGATIVE_CODES = frozenset({"dismissal", "blame", "unsolicited_advice", "over_apology"})
+
+
+def _clamp(value: float) -> float:
+    return round(max(0.0, min(100.0, value)), 1)
+
+
+class PersonaState(BaseModel):
+    """What the persona feels and remembers; stored with every persona turn."""
+
+    trust: float = Field(ge=0, le=100)
+    frustration: float = Field(ge=0, le=100)
+    turn: int = 0
+    limit_stated: bool = False
+    limit_tests: int = 0
+    capitulations: int = 0
+    alternative_offered: bool = False
+    role_breaks: int = 0
+    revealed: list[str] = Field(default_factory=list)
+    last_codes: list[str] = Field(default_factory=list)
+
+    @property
+    def mood(self) -> str:
+        """A word a coach can read at a glance."""
+        if self.frustration >= 75:
+            return "upset"
+        if self.trust >= 65 and self.frustration < 40:
+            return "open"
+        if self.trust >= 45:
+            return "warming"
+        return "guarded"
+
+
+def initial_state(scenario: Scenario, difficulty: Difficulty) -> PersonaState:
+    level = scenario.difficulty[difficulty]
+    return PersonaState(trust=level.start_trust, frustration=level.start_frustration)
+
+
+def reaction_for(scenario: Scenario, code: str) -> Reaction:
+    return scenario.reactions.get(code) or DEFAULT_REACTIONS.get(code, Reaction())
+
+
+def update(
+    state: PersonaState,
+    codes: frozenset[str],
+    scenario: Scenario,
+    difficulty: Difficulty,
+    *,
+    words: int = 0,
+    role_break: bool = False,
+) -> PersonaState:
+    """The state after one coachee turn; pure, so it can be tested and replayed."""
+    level = scenario.difficulty[difficulty]
+    trust, frustration = state.trust, state.frustration
+    for code in sorted(codes):
+        reaction = reaction_for(scenario, code)
+        trust += reaction.trust * (level.trust_gain if reaction.trust > 0 else 1.0)
+        frustration += reaction.frustration * (level.frustration_gain if reaction.frustration > 0 else 1.0)
+    if words > LONG_TURN_WORDS:
+        frustration += 4 * level.frustration_gain
+    if role_break:
+        frustration += 5 * level.frustration_gain
+    if not codes & NEGATIVE_CODES and not role_break:
+        frustration -= CALM_DRIFT
+    return state.model_copy(
+        update={
+            "trust": _clamp(trust),
+            "frustration": _clamp(frustration),
+            "turn": state.turn + 1,
+            "limit_stated": state.limit_stated or "limit" in codes,
+            "capitulations": state.capitulations + ("capitulation" in codes),
+            "limit_tests": 0 if "capitulation" in codes else state.limit_tests,
+            "alternative_offered": state.alternative_offered or "alternative" in codes,
+            "role_breaks": state.role_breaks + role_break,
+            "last_codes": sorted(codes),
+        }
+    )
