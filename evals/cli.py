@@ -1,4 +1,4 @@
-"""`python -m evals`: code and score rehearsal transcripts against the rubric (shared/rubric.md).
+"""`python -m evals`: code and score rehearsal transcripts against the rubric (docs/rubric.md).
 
 Commands work offline with the trained coder; with an OpenAI-compatible model configured
 (`SPARRING_LLM=openai`) coding and goal judging also use it. A file that is not a valid

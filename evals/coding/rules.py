@@ -8,7 +8,7 @@ lexicons (regular expressions) and a few light linguistic features:
 * each question is classified by its form (wh-word, auxiliary verb, either/or,
   indirect "tell me ..."), and questions that are really advice, accusations,
   checks ("is that right?"), tags ("okay?") or suggestions ("how about we")
-  are told apart, following the conventions in shared/rubric.md;
+  are told apart, following the conventions in docs/rubric.md;
 * every other code has its own lexicon, searched in the whole turn; patterns
   use only bounded gaps (``[^.!?]{0,60}``), never nested unbounded
   quantifiers, so a 20,000-character turn stays fast;

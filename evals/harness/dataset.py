@@ -75,7 +75,7 @@ def parse_line(raw: str, where: str) -> Example:
     except ValueError as err:
         raise DatasetError(f"{where}: {err}") from None
     if "summary" in codes and "reflection" in codes:
-        raise DatasetError(f"{where}: a summary is not also coded reflection (rubric.md)")
+        raise DatasetError(f"{where}: a summary is not also coded reflection (docs/rubric.md)")
     return Example(str(record["conv"]), str(record["setting"]), context, text, frozenset(codes), where)
 
 

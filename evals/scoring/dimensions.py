@@ -49,7 +49,7 @@ WHY = {
 }
 
 
-# ---- the score object (shared/rubric.md's keys, and more) --------------------------------
+# ---- the score object (docs/rubric.md's keys, and more) --------------------------------
 class Evidence(BaseModel):
     turn: int
     text: str

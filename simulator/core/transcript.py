@@ -1,4 +1,4 @@
-"""Loading rehearsal transcripts: JSON Lines, one turn per line (shared/rubric.md).
+"""Loading rehearsal transcripts: JSON Lines, one turn per line (docs/rubric.md).
 
 Each non-blank line is an object with `role` ("coachee" or "persona") and `text`; other
 keys are kept and ignored, except `scenario` on the first line, which names the scenario.

@@ -1,4 +1,4 @@
-"""The rule coder against a table of realistic coachee lines, labelled from shared/rubric.md.
+"""The rule coder against a table of realistic coachee lines, labelled from docs/rubric.md.
 
 The expected code sets follow the rubric's definitions and hard-case conventions, not
 whatever the coder happens to output; a few genuinely hard lines are marked xfail.

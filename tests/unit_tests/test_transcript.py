@@ -1,4 +1,4 @@
-"""Loading JSON Lines transcripts (shared/rubric.md) and pairing coachee turns with context."""
+"""Loading JSON Lines transcripts (docs/rubric.md) and pairing coachee turns with context."""
 
 from __future__ import annotations
 
