@@ -30,13 +30,14 @@ import numpy as np
 from evals.coding.coded_turn import CodedTurn
 from evals.coding.rules import RuleCoder, lexicon_features
 from simulator.core.codes import CODES
+from evals.coding.coder import CodedTurn
+from simulator.core.text import STOP_RUN, split_sentences
 
 Embed = Callable[[list[str]], Sequence[Sequence[float]]]
 
 MAX_SENTENCES = 12  # a huge turn is embedded by its first sentences; n-grams, rules and form see all of it
 MAX_EMBED_CHARS = 2000
 
-_SENTENCE = re.compile(r"[^.!?\n…]+(?:[.!?…]+|\n|$)")
 _WORD = re.compile(r"[A-Za-z']+")
 _WH = re.compile(r"^\W*(?:so|and|but|okay|ok|well)?\W*(what|how|why|when|where|who|which)\b", re.IGNORECASE)
 _AUX = re.compile(
@@ -62,10 +63,10 @@ SIMILARITY_NAMES = (
 
 
 def sentences(text: str) -> list[str]:
-    """The turn's sentences (at most MAX_SENTENCES), each stripped; the turn itself if none."""
-    found = [m.group(0).strip() for m in _SENTENCE.finditer(text)]
-    found = [s for s in found if any(ch.isalnum() for ch in s)]
-    return found[:MAX_SENTENCES] or [text.strip()]
+    """The turn's sentences (at most MAX_SENTENCES), each stripped; the turn itself if none.
+
+    Any run of . ! ? … ends a sentence, even inside a word ("3.5"), as when the model was trained."""
+    return split_sentences(text, ends=STOP_RUN)[:MAX_SENTENCES] or [text.strip()]
 
 
 def form_features(text: str, context: str | None) -> dict[str, float]:

@@ -31,10 +31,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
-from typing import NamedTuple
 
 from evals.coding.coded_turn import CodedTurn
 from simulator.core.codes import CODES
+from evals.coding.coder import CodedTurn
+from simulator.core.text import Span, sentence_spans, trim_span
 
 __all__ = ["RuleCoder"]
 
@@ -584,11 +585,6 @@ SELF_BLAME = (
 # ---------------------------------------------------------------------------------
 
 
-class Span(NamedTuple):
-    start: int
-    end: int
-
-
 def _compile(patterns: str | Iterable[str], word_start: bool = False) -> re.Pattern[str]:
     """One alternation over lowercased text; a literal space in a pattern matches any whitespace.
 
@@ -652,7 +648,6 @@ _RX = {
         "self_blame": SELF_BLAME,
     }.items()
 }
-_SENTENCE_END = re.compile(r"[.!?\u2026]+[\"')\]]*(?=\s|$)|\n")
 _CLAUSE_BREAK = re.compile(
     r"[,;:()\u2013\u2014]|\s-+\s|\bbut\b|\bthough\b|\bhowever\b|\band (?=let'?s|then|meet|schedule|book|i'?ll|"
     r"we'll|i will|we will)",
@@ -765,52 +760,24 @@ def _lower(text: str) -> str:
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
-def _trimmed(text: str, start: int, end: int) -> Span | None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return Span(start, end) if end > start else None
-
-
-def _has_word(text: str, span: Span) -> bool:
-    return _WORD.search(text, span.start, span.end) is not None
+def _has_word(text: str) -> bool:
+    return _WORD.search(text) is not None
 
 
 def _split_sentences(text: str) -> list[Span]:
-    """Sentence spans: split after . ! ? … and at newlines; very long runs are chunked."""
-    spans: list[Span] = []
-    start = 0
-    for m in _SENTENCE_END.finditer(text):
-        if (span := _trimmed(text, start, m.end())) is not None:
-            spans.extend(_chunk(text, span))
-        start = m.end()
-    if (span := _trimmed(text, start, len(text))) is not None:
-        spans.extend(_chunk(text, span))
-    return [span for span in spans if _has_word(text, span)]
-
-
-def _chunk(text: str, span: Span) -> list[Span]:
-    """Cuts an unpunctuated run into pieces of at most MAX_SENTENCE_CHARS, at whitespace."""
-    pieces = []
-    start = span.start
-    while span.end - start > MAX_SENTENCE_CHARS:
-        cut = text.rfind(" ", start, start + MAX_SENTENCE_CHARS)
-        cut = cut if cut > start else start + MAX_SENTENCE_CHARS
-        pieces.append(Span(start, cut))
-        start = cut + 1
-    pieces.append(Span(start, span.end))
-    return [p for p in pieces if p.end > p.start]
+    """Sentence spans: split after . ! ? … (followed by a space) and at newlines; runs longer
+    than MAX_SENTENCE_CHARS are cut at spaces; pieces without a word are dropped."""
+    return sentence_spans(text, keep=_has_word, max_chars=MAX_SENTENCE_CHARS)
 
 
 def _split_clauses(text: str, sentence: Span) -> list[Span]:
     clauses = []
     start = sentence.start
     for m in _CLAUSE_BREAK.finditer(text, sentence.start, sentence.end):
-        if (span := _trimmed(text, start, m.start())) is not None:
+        if (span := trim_span(text, start, m.start())) is not None:
             clauses.append(span)
         start = m.end() if m.group(0).strip() else m.start()
-    if (span := _trimmed(text, start, sentence.end)) is not None:
+    if (span := trim_span(text, start, sentence.end)) is not None:
         clauses.append(span)
     return clauses or [sentence]
 
@@ -1055,7 +1022,7 @@ def _limit(turn: _Turn) -> Span | None:
     first = turn.sentences[0] if turn.sentences else Span(0, 0)
     bare = turn.match_at("refusal_start", first) and len(words) <= 6 and set(words) <= REFUSAL_WORDS
     if bare and (_RX["demand"].search(turn.context) or _RX["request"].search(turn.context)):
-        return _trimmed(turn.text, 0, len(turn.text))
+        return trim_span(turn.text, 0, len(turn.text))
     return None
 
 
@@ -1083,7 +1050,7 @@ def _assent_to_demand(turn: _Turn) -> Span | None:
         return span
     words = _words(re.sub(r"\bno problem\b", "noproblem", turn.text.lower()))
     if 0 < len(words) <= 6 and set(words) <= ASSENT_WORDS and set(words) & ASSENT_CORE:
-        return _trimmed(turn.text, 0, len(turn.text))
+        return trim_span(turn.text, 0, len(turn.text))
     return None
 
 

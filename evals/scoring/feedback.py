@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field
 from evals.scoring.dimensions import LONG_TURN_WORDS, WHY, CodedLine, Score, words
 from simulator.core.codes import TURN_POINTS
 from simulator.core.models.structured import LLMAnswerError, LLMUnavailable, ask_json, data_block
+from simulator.core.text import STOP, split_sentences
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -221,7 +222,6 @@ _SWAPS = {
     "am": "are",
     "was": "were",
 }
-_SENTENCE = re.compile(r"[^.!?]+[.!?]?")
 _TOKEN = re.compile(r"[A-Za-z']+|[^A-Za-z']+")
 MAX_REFLECT_WORDS = 18
 _FIRST_PERSON = {"i", "i'm", "im", "i've", "i'll", "i'd", "my", "we", "we're", "we've", "our"}
@@ -232,8 +232,7 @@ def reflect(persona_line: str) -> str:
     """A simple reflection of the persona's line: its first first-person statement, turned
     round ("I thought they wanted the banner" -> "It sounds like you thought they wanted the
     banner."); a general one when no sentence suits."""
-    for raw in _SENTENCE.findall(persona_line.translate(str.maketrans({"\u2019": "'"}))):
-        sentence = raw.strip()
+    for sentence in split_sentences(persona_line.translate(str.maketrans({"\u2019": "'"})), ends=STOP):
         words = sentence.rstrip(".!?").split()
         lowered = {w.lower().strip(",;:") for w in words}
         if sentence.endswith("?") or not 3 <= len(words) <= MAX_REFLECT_WORDS or lowered & {"you", "your", "you're"}:
