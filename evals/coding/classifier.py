@@ -30,6 +30,8 @@ import numpy as np
 from evals.coding.coded_turn import CodedTurn
 from evals.coding.features import Embed, Featurizer, TurnFeatures
 from simulator.core.codes import CODES
+from evals.coding.coder import CodedTurn
+from simulator.core.text import clip
 
 if TYPE_CHECKING:
     from simulator.core.settings import Settings
@@ -159,8 +161,7 @@ class TrainedCoder:
 
 
 def _clip(text: str) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= MAX_CUE_CHARS else text[: MAX_CUE_CHARS - 1].rstrip() + "…"
+    return clip(" ".join(text.split()), MAX_CUE_CHARS)
 
 
 def read_meta(settings: Settings) -> dict[str, Any] | None:

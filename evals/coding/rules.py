@@ -934,8 +934,7 @@ def _run(turn: _Turn, detectors: dict[str, Detector], found: dict[str, Span]) ->
 
 
 def _cue(text: str, span: Span) -> str:
-    cue = text[span.start : span.end].strip()
-    return cue if len(cue) <= MAX_CUE_CHARS else cue[:MAX_CUE_CHARS].rstrip()
+    return clip(text[span.start : span.end].strip(), MAX_CUE_CHARS, ellipsis="")
 
 
 def _reflection(turn: _Turn) -> Span | None:

@@ -24,6 +24,8 @@ from pydantic import BaseModel, Field
 from evals.coding.coded_turn import CodedTurn
 from simulator.core.codes import CODES, TURN_POINTS
 from simulator.core.schema import Goal, Scenario
+from evals.coding.coder import CodedTurn
+from simulator.core.text import clip
 
 Effect = Literal["+", "-"]
 GENERAL_WEIGHTS = {"listening": 0.5, "limit_setting": 0.3, "goals": 0.2}
@@ -122,8 +124,7 @@ class Line:
 
 def quote(line: Line, code: str | None = None) -> str:
     cue = (line.coded.cues.get(code) if line.coded and code else None) or line.text
-    cue = " ".join(cue.split())
-    return cue if len(cue) <= MAX_QUOTE_CHARS else cue[: MAX_QUOTE_CHARS - 1].rstrip() + "…"
+    return clip(" ".join(cue.split()), MAX_QUOTE_CHARS)
 
 
 def evidence_for(line: Line, code: str, *, why: str | None = None, points: float | None = None) -> Evidence:

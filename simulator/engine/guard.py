@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from simulator.core.codes import CODES
+from simulator.core.text import clip
 
 MAX_WORDS = 60
 LEAK_NGRAM = 7  # this many consecutive words shared with a hidden text counts as a leak
@@ -86,16 +87,7 @@ def clean(raw: str, ctx: GuardContext) -> str:
         text = re.sub(rf"^\s*{re.escape(cue)}\s*(\([^)]*\))?\s*:\s*", "", text, flags=re.IGNORECASE)
     text = STAGE_DIRECTIONS.sub(" ", text)
     text = " ".join(text.split()).strip(" \"'“”‘’-–—")
-    return _truncate(text)
-
-
-def _truncate(text: str) -> str:
-    words = text.split()
-    if len(words) <= MAX_WORDS:
-        return text
-    clipped = " ".join(words[:MAX_WORDS])
-    end = max(clipped.rfind(p) for p in ".!?")
-    return clipped[: end + 1] if end > 0 else clipped + "…"
+    return clip(text, MAX_WORDS, words=True, at_sentence_end=True)
 
 
 def live_problems(text: str, ctx: GuardContext) -> list[str]:
