@@ -46,9 +46,11 @@ SEED = 7
 CODE_MODULES = (
     "evals.coding.features",
     "evals.coding.rules",
+    "evals.coding.wordlists",
     "evals.coding.classifier",
     "evals.harness.train",
     "simulator.core.codes",
+    "simulator.core.text",
 )
 
 Log = Callable[[str], None]
