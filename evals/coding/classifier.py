@@ -30,7 +30,6 @@ import numpy as np
 from evals.coding.coded_turn import CodedTurn
 from evals.coding.features import Embed, Featurizer, TurnFeatures
 from simulator.core.codes import CODES
-from evals.coding.coder import CodedTurn
 from simulator.core.text import clip
 
 if TYPE_CHECKING:

@@ -30,7 +30,6 @@ import numpy as np
 from evals.coding.coded_turn import CodedTurn
 from evals.coding.rules import RuleCoder, lexicon_features
 from simulator.core.codes import CODES
-from evals.coding.coder import CodedTurn
 from simulator.core.text import STOP_RUN, split_sentences
 
 Embed = Callable[[list[str]], Sequence[Sequence[float]]]

@@ -1,7 +1,7 @@
 """The rule coder: one coachee line into the rubric's behaviour codes, by lexicon and form.
 
 `RuleCoder` is a fast, offline, deterministic coder built from hand-written
-lexicons (regular expressions, kept as data in evals/wordlists.py) and a few light
+lexicons (regular expressions, kept as data in evals/coding/wordlists.py) and a few light
 linguistic features:
 
 * the text is split into sentences and clauses, and leading fillers ("okay,",
@@ -33,17 +33,16 @@ from dataclasses import dataclass, field
 from enum import Enum
 from functools import cached_property
 
+from evals.coding import wordlists as lex
 from evals.coding.coded_turn import CodedTurn
 from simulator.core.codes import CODES
-from evals.coding.coder import CodedTurn
-from simulator.core.text import Span, sentence_spans, trim_span
-from evals.coding import wordlists as lex
+from simulator.core.text import Span, clip, sentence_spans, trim_span
 
 __all__ = ["RuleCoder"]
 
 
 # ---------------------------------------------------------------------------------
-# Limits. The lexicons themselves are data, in evals/wordlists.py.
+# Limits. The lexicons themselves are data, in evals/coding/wordlists.py.
 # ---------------------------------------------------------------------------------
 
 MAX_CUE_CHARS = 120

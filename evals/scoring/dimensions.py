@@ -24,7 +24,6 @@ from pydantic import BaseModel, Field
 from evals.coding.coded_turn import CodedTurn
 from simulator.core.codes import CODES, TURN_POINTS
 from simulator.core.schema import Goal, Scenario
-from evals.coding.coder import CodedTurn
 from simulator.core.text import clip
 
 Effect = Literal["+", "-"]

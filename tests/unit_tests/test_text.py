@@ -1,10 +1,10 @@
-"""simulator/text.py: the one sentence splitter and the one clipper."""
+"""simulator/core/text.py: the one sentence splitter and the one clipper."""
 
 from __future__ import annotations
 
 import pytest
 
-from simulator.text import STOP, STOP_RUN, Span, clip, has_alnum, sentence_spans, split_sentences, trim_span
+from simulator.core.text import STOP, STOP_RUN, Span, clip, has_alnum, sentence_spans, split_sentences, trim_span
 
 # ---- sentences, default ends: a stop followed by whitespace or the end, or a newline ----------------
 

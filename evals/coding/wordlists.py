@@ -1,6 +1,6 @@
 """The rule coder's word lists: its lexicons as data, grouped by the behaviour code they serve.
 
-evals/rules.py compiles these and holds all the logic that uses them. Conventions:
+evals/coding/rules.py compiles these and holds all the logic that uses them. Conventions:
 
 - a pattern is a regular expression matched against the turn lowercased, with curly quotes
   and apostrophes made straight;
