@@ -14,13 +14,20 @@ from typing import TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from simulator.core.settings import Settings
 from simulator.core.schema import Persona, Scenario
 
 M = TypeVar("M", bound=BaseModel)
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-SCENARIOS_DIR = PROJECT_ROOT / "scenarios"
-PERSONAS_DIR = PROJECT_ROOT / "personas"
+
+def __getattr__(name: str) -> Path:
+    """SCENARIOS_DIR and PERSONAS_DIR: the folders the settings name (SPARRING_CONTENT_DIR),
+    read when asked for."""
+    if name == "SCENARIOS_DIR":
+        return Settings.from_env().scenarios_dir
+    if name == "PERSONAS_DIR":
+        return Settings.from_env().personas_dir
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -91,10 +98,16 @@ def _yaml_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.glob("*.y*ml") if p.is_file())
 
 
-def load_catalog(scenarios_dir: Path | None = None, personas_dir: Path | None = None) -> Catalog:
-    """Loads every persona and scenario it can; problems are collected, not raised."""
-    scenarios_dir = scenarios_dir or SCENARIOS_DIR
-    personas_dir = personas_dir or PERSONAS_DIR
+def load_catalog(
+    scenarios_dir: Path | None = None, personas_dir: Path | None = None, *, settings: Settings | None = None
+) -> Catalog:
+    """Loads every persona and scenario it can; problems are collected, not raised.
+
+    The folders default to the settings' (SPARRING_CONTENT_DIR's scenarios/ and personas/)."""
+    if scenarios_dir is None or personas_dir is None:
+        settings = settings or Settings.from_env()
+        scenarios_dir = scenarios_dir or settings.scenarios_dir
+        personas_dir = personas_dir or settings.personas_dir
     catalog = Catalog()
     for path in _yaml_files(personas_dir):
         persona, problems = _load_one(path, Persona)
