@@ -14,8 +14,8 @@ from typing import TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from simulator.core.settings import Settings
 from simulator.core.schema import Persona, Scenario
+from simulator.core.settings import Settings
 
 M = TypeVar("M", bound=BaseModel)
 

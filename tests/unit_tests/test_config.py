@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-import simulator.config
-from simulator.config import Settings, app_script, default_content_dir
+import simulator.core.settings
+from simulator.core.settings import Settings, app_script, default_content_dir
 
 REPO = Path(__file__).resolve().parents[2]
 VARIABLES = (
@@ -168,14 +168,14 @@ def test_content_dir_defaults_to_the_checkout() -> None:
 
 
 def test_an_installed_copy_reads_the_copies_inside_the_package(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(simulator.config, "checkout_root", lambda: None)
-    bundle = Path(simulator.config.__file__).resolve().parent / "bundle"
+    monkeypatch.setattr(simulator.core.settings, "checkout_root", lambda: None)
+    bundle = Path(simulator.core.settings.__file__).resolve().parent / "bundle"
     assert Settings.from_env({}).scenarios_dir == bundle / "scenarios"
     assert app_script() == bundle / "app.py"
 
 
 def test_the_catalog_reads_the_content_dir(clean_env, tmp_path: Path) -> None:
-    from simulator.catalog import load_catalog
+    from simulator.core.catalog import load_catalog
     from tests.conftest import FIXTURES
 
     (tmp_path / "scenarios").mkdir()
@@ -190,7 +190,7 @@ def test_the_catalog_reads_the_content_dir(clean_env, tmp_path: Path) -> None:
     assert not catalog.problems
     other = load_catalog(settings=Settings.from_env({}))
     assert "vague_it_colleague" in other.scenarios
-    import simulator.catalog
+    import simulator.core.catalog
 
-    folders = (simulator.catalog.SCENARIOS_DIR, simulator.catalog.PERSONAS_DIR)  # read when asked for
+    folders = (simulator.core.catalog.SCENARIOS_DIR, simulator.core.catalog.PERSONAS_DIR)  # read when asked for
     assert folders == (tmp_path / "scenarios", tmp_path / "personas")

@@ -301,22 +301,29 @@ def test_embedding_function_without_files_says_how_to_install(tmp_path: Path) ->
         embedding_function(Settings(data_dir=tmp_path))
 
 
-def test_cli_install_runs_both_installers_and_reports_errors(tmp_path: Path, monkeypatch, capsys) -> None:
+def test_cli_install_runs_both_installers_and_reports_errors(tmp_path: Path, monkeypatch) -> None:
+    from simulator.core.models.cli import app
+    from typer.testing import CliRunner
+
     import simulator.core.embeddings
     import simulator.core.models.weights
-    from simulator.cli.models import main
+    from simulator.cli import app as main_app
 
     calls: list[str] = []
+    runner = CliRunner()
     monkeypatch.setenv("SPARRING_DATA_DIR", str(tmp_path))
     monkeypatch.setattr(simulator.core.embeddings, "install_embedding_model", lambda s, progress: calls.append("emb"))
     monkeypatch.setattr(simulator.core.models.weights, "install_gguf", lambda s, progress: calls.append("gguf"))
-    assert main(["install"]) == 0
-    assert main(["install", "--embeddings-only"]) == 0
-    assert calls == ["emb", "gguf", "emb"]
+    assert runner.invoke(app, ["install"]).exit_code == 0
+    result = runner.invoke(app, ["install", "--embeddings-only"])
+    assert result.exit_code == 0 and "Done in" in result.stdout
+    assert runner.invoke(main_app, ["models", "install", "--embeddings-only"]).exit_code == 0
+    assert calls == ["emb", "gguf", "emb", "emb"]
 
     def boom(s, progress):
         raise ChecksumMismatch("bad bytes")
 
     monkeypatch.setattr(simulator.core.models.weights, "install_gguf", boom)
-    assert main(["install"]) == 1
-    assert "error: bad bytes" in capsys.readouterr().err
+    result = runner.invoke(app, ["install"])
+    assert result.exit_code == 1
+    assert "error: bad bytes" in result.stderr

@@ -1,0 +1,82 @@
+"""The Typer commands of `python -m simulator`: models, validate, scenarios."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from simulator.cli import app
+from tests.conftest import FIXTURES
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def test_models_is_a_sub_command_with_its_four_commands(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["models", "--help"])
+    assert result.exit_code == 0
+    for command in ("install", "build", "info", "serve"):
+        assert command in result.stdout
+    serve = runner.invoke(app, ["models", "serve", "--help"]).stdout
+    assert "--host" in serve and "--port" in serve and "--slots" in serve
+    build = runner.invoke(app, ["models", "build", "--help"]).stdout
+    assert "--force" in build and "--tier" in build
+    assert "--embeddings-only" in runner.invoke(app, ["models", "install", "--help"]).stdout
+
+
+def test_models_info_prints_the_report(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    from simulator.core.models import model_info
+
+    monkeypatch.setattr(model_info, "report", lambda settings: [("Backend", settings.llm), ("Server", "not running")])
+    monkeypatch.setenv("SPARRING_LLM", "fake")
+    result = runner.invoke(app, ["models", "info"])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [f"{'Backend:':22} fake", f"{'Server:':22} not running"]
+
+
+def test_models_serve_without_a_build_says_what_is_missing(runner: CliRunner, monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("SPARRING_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("SPARRING_MODELS_DIR", raising=False)
+    monkeypatch.delenv("SPARRING_EMBEDDED_MODEL", raising=False)
+    monkeypatch.setattr(os, "execv", lambda *args: pytest.fail("must not start a server"))
+    result = runner.invoke(app, ["models", "serve", "--port", "8099"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: ")
+
+
+def test_python_dash_m_simulator_models_still_works() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "simulator.core.models", "install", "--help"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "--embeddings-only" in proc.stdout
+
+
+def test_validate_and_scenarios_follow_the_content_dir(runner: CliRunner, monkeypatch, tmp_path: Path) -> None:
+    for kind in ("scenarios", "personas"):
+        (tmp_path / kind).mkdir()
+    (tmp_path / "personas" / "dana.yaml").write_text((FIXTURES / "personas" / "dana.yaml").read_text())
+    scenario = (FIXTURES / "scenarios" / "catering_dispute.yaml").read_text()
+    (tmp_path / "scenarios" / "catering_dispute.yaml").write_text(scenario)
+    monkeypatch.setenv("SPARRING_CONTENT_DIR", str(tmp_path))
+    result = runner.invoke(app, ["scenarios"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith("catering_dispute ") and "vague_it_colleague" not in result.stdout
+    assert runner.invoke(app, ["validate"]).exit_code == 0
+    (tmp_path / "scenarios" / "broken.yaml").write_text("id: broken\n")
+    result = runner.invoke(app, ["validate"])
+    assert result.exit_code == 1
+    assert str(tmp_path / "scenarios" / "broken.yaml") in result.stderr
