@@ -27,7 +27,6 @@ server's, both measured before the in-process model is loaded for the comparison
 
 from __future__ import annotations
 
-import argparse
 import json
 import resource
 import statistics
@@ -36,6 +35,9 @@ import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Annotated
+
+import typer
 
 from simulator.core.models.embedded import LlamaCppScript
 from simulator.core.settings import Settings
@@ -162,11 +164,14 @@ def _median(values: list[float]) -> float:
     return round(statistics.median(values), 3) if values else float("nan")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="only the timing comparison")
-    args = parser.parse_args()
+def main(
+    quick: Annotated[bool, typer.Option("--quick", help="Only the timing comparison (part 1)")] = False,
+) -> None:
+    """Benchmark of rehearsals on the embedded model: speed, memory, and the guard's in-character rate."""
+    run(quick=quick)
 
+
+def run(*, quick: bool = False) -> None:
     base = Settings.from_env()
     with tempfile.TemporaryDirectory() as tmp:
         settings = base.model_copy(update={"llm": "embedded", "data_dir": Path(tmp), "models_dir": base.models_path})
@@ -177,7 +182,7 @@ def main() -> None:
         lines = _lines(TIMED_SCENARIO)[:12]
         print(f"Model server, project layout and read-ahead (the product's path), {len(lines)} turns:")
         layout = timed_run(services, lines, reuse_prefix=True, warm=True)
-        character = None if args.quick else in_character_run(services)
+        character = None if quick else in_character_run(services)
         app_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
         server_gb = _peak_rss_gb(server.pid)
         server.stop()
@@ -240,4 +245,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    typer.run(main)

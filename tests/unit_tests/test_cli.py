@@ -1,4 +1,4 @@
-"""The Typer commands of `python -m simulator`: models, validate, scenarios."""
+"""The Typer commands: `python -m simulator` (models, validate) and the rehearsal benchmark's options."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from simulator.cli import app
@@ -80,3 +81,17 @@ def test_validate_and_scenarios_follow_the_content_dir(runner: CliRunner, monkey
     result = runner.invoke(app, ["validate"])
     assert result.exit_code == 1
     assert str(tmp_path / "scenarios" / "broken.yaml") in result.stderr
+
+
+def test_rehearsal_bench_options(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    from benchmarks import rehearsal_bench
+
+    runs: list[bool] = []
+    monkeypatch.setattr(rehearsal_bench, "run", lambda *, quick: runs.append(quick))
+    bench = typer.Typer()  # what `typer.run(main)` builds
+    bench.command()(rehearsal_bench.main)
+    assert runner.invoke(bench, ["--quick"]).exit_code == 0
+    assert runner.invoke(bench, []).exit_code == 0
+    assert runs == [True, False]
+    assert runner.invoke(bench, ["--quik"]).exit_code == 2
+    assert "--quick" in runner.invoke(bench, ["--help"]).stdout
