@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -103,6 +103,43 @@ def benchmark(
     raise typer.Exit(run_benchmark(baseline_transcripts=baseline_transcripts))
 
 
+dataset_app = typer.Typer(
+    no_args_is_help=True,
+    help="The labelled coachee turns (evals/data/labelled) and their frozen train/test split.",
+)
+app.add_typer(dataset_app, name="dataset")
+
+
+@dataset_app.command("check")
+def dataset_check(
+    files: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Labelled files (JSON Lines); default: all of evals/data/labelled", show_default=False),
+    ] = None,
+) -> None:
+    """Validate labelled data and count the turns per code (needs no model)."""
+    from evals.harness.dataset import LABELLED_DIR, DatasetError, describe, load_file
+
+    paths = files or sorted(LABELLED_DIR.glob("*.jsonl"))
+    try:
+        examples = [example for path in paths for example in load_file(path)]
+    except (DatasetError, OSError) as err:
+        _fail(err)
+    typer.echo(describe(examples))
+
+
+@dataset_app.command("split")
+def dataset_split() -> None:
+    """Assign new labelled conversations to train or test (about a quarter); earlier ones never move."""
+    from evals.harness.dataset import DatasetError, assign_new, load_all
+
+    try:
+        new, test = assign_new(load_all())
+    except DatasetError as err:
+        _fail(err)
+    typer.echo(f"{new} new conversations assigned: {test} to the test split, {new - test} to training")
+
+
 def _settings():  # noqa: ANN202 - simulator.core.settings.Settings, imported late to keep --help fast
     from simulator.core.settings import Settings
 
@@ -147,6 +184,11 @@ def _report(path: Path, err: Exception, action: str) -> None:
     else:
         message = f"{path}: could not be {action}: {type(err).__name__}: {err}"
     typer.secho(f"error: {message}", fg=typer.colors.RED, err=True)
+
+
+def _fail(err: Exception) -> NoReturn:
+    typer.secho(f"error: {err}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(1)
 
 
 def _warn(message: str) -> None:

@@ -12,18 +12,17 @@ conversation), so a conversation's records, in file order, rebuild its transcrip
 The split is by conversation, never by turn (turns of one conversation share a voice and
 a topic), and it is frozen in evals/data/split.json: every conversation is assigned once,
 before any training or tuning sees it, and never moves. New data is assigned by
-`python -m evals.harness.dataset split` (about a quarter to test, by a stable hash of each
+`python -m evals dataset split` (about a quarter to test, by a stable hash of each
 conversation id); training, `--if-stale` included, refuses data that has not been assigned.
 
-Stdlib only, so that anyone writing data can check a file with
-`python3 -m evals.harness.dataset check FILE...` before anything is installed.
+The module is stdlib only; `python -m evals dataset check [FILE...]` checks files and counts
+the codes (`python -m evals.harness.dataset …` runs the same commands).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import sys
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,7 +107,7 @@ def conversations(examples: list[Example]) -> dict[str, list[Example]]:
 def read_split(split_file: Path = SPLIT_FILE) -> dict[str, list[str]]:
     """{"train": [...], "test": [...]}: the conversations assigned so far."""
     if not split_file.exists():
-        raise DatasetError(f"{split_file} is missing: run `python -m evals.harness.dataset split` before training")
+        raise DatasetError(f"{split_file} is missing: run `python -m evals dataset split` before training")
     try:
         saved = json.loads(split_file.read_text(encoding="utf-8"))
         return {"train": list(saved.get("train", [])), "test": list(saved["test"])}
@@ -129,7 +128,7 @@ def split(examples: list[Example], split_file: Path = SPLIT_FILE) -> tuple[list[
         shown = ", ".join(new[:5]) + (" …" if len(new) > 5 else "")
         raise DatasetError(
             f"{len(new)} conversations are not in {split_file.name} ({shown}): "
-            "run `python -m evals.harness.dataset split` to assign them before training"
+            "run `python -m evals dataset split` to assign them before training"
         )
     test_ids = set(saved["test"])
     train = [e for e in examples if e.conv not in test_ids]
@@ -190,26 +189,7 @@ def describe(examples: list[Example]) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"check", "split"}:
-        print(
-            "usage: python -m evals.harness.dataset check [FILE...] | split (assigns new conversations)",
-            file=sys.stderr,
-        )
-        return 2
-    try:
-        if argv[0] == "check":
-            paths = [Path(p) for p in argv[1:]] or sorted(LABELLED_DIR.glob("*.jsonl"))
-            examples = [e for path in paths for e in load_file(path)]
-            print(describe(examples))
-            return 0
-        new, test = assign_new(load_all())
-        print(f"{new} new conversations assigned: {test} to the test split, {new - test} to training")
-        return 0
-    except DatasetError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
+if __name__ == "__main__":  # the commands live in `python -m evals dataset`; this name still works
+    from evals.cli import dataset_app
 
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    dataset_app(prog_name="python -m evals dataset")

@@ -70,7 +70,7 @@ def test_new_data_is_assigned_by_the_same_rule_and_earlier_assignments_never_mov
     old = [e for e in examples if e.conv.startswith(("sa", "sb"))]
     assign_new(old, split_file)
     before = json.loads(split_file.read_text())
-    with pytest.raises(DatasetError, match=r"not in split.json .*run `python -m evals.harness.dataset split`"):
+    with pytest.raises(DatasetError, match=r"not in split.json .*run `python -m evals dataset split`"):
         split(examples, split_file)
     new, test = assign_new(examples, split_file)
     after = json.loads(split_file.read_text())
@@ -122,3 +122,75 @@ def test_every_scenario_has_a_good_and_a_poor_transcript():
             transcript = load_transcript(PAIRED_DIR / f"{scenario}.{kind}.jsonl")
             assert transcript.scenario == scenario
             assert sum(t.role == "coachee" for t in transcript.turns) >= 8
+
+
+# ---- `python -m evals dataset …` --------------------------------------------------------------
+def test_dataset_check_counts_every_labelled_file_by_default(examples):
+    from typer.testing import CliRunner
+
+    from evals.cli import app
+
+    result = CliRunner().invoke(app, ["dataset", "check"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"{len(examples)} turns in {len(conversations(examples))} conversations")
+    for code in CODES:
+        assert f"  {code:<20} {code_counts(examples)[code]:>4}" in result.stdout
+
+
+def test_dataset_check_names_a_bad_line_and_fails(tmp_path):
+    from typer.testing import CliRunner
+
+    from evals.cli import app
+
+    good = tmp_path / "good.jsonl"
+    good.write_text(
+        '{"conv": "x-1", "setting": "s", "context": null, "text": "What happened?", "codes": ["open_question"]}\n'
+    )
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(good.read_text() + '{"conv": "x-1", "setting": "s", "text": "Hi", "codes": ["brilliance"]}\n')
+    result = CliRunner().invoke(app, ["dataset", "check", str(good)])
+    assert result.exit_code == 0 and result.stdout.startswith("1 turns in 1 conversations")
+    result = CliRunner().invoke(app, ["dataset", "check", str(good), str(bad)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: bad.jsonl:2: ") and "unknown behaviour code" in result.stderr
+    missing = CliRunner().invoke(app, ["dataset", "check", str(tmp_path / "none.jsonl")])
+    assert missing.exit_code == 1 and "none.jsonl" in missing.stderr
+
+
+def test_dataset_split_assigns_new_conversations(monkeypatch):
+    from typer.testing import CliRunner
+
+    import evals.harness.dataset
+    from evals.cli import app
+
+    seen = []
+    monkeypatch.setattr(evals.harness.dataset, "assign_new", lambda examples: seen.append(len(examples)) or (8, 2))
+    result = CliRunner().invoke(app, ["dataset", "split"])
+    assert result.exit_code == 0
+    assert result.stdout == "8 new conversations assigned: 2 to the test split, 6 to training\n"
+    assert seen == [len(load_all())]
+
+    def refuse(examples):
+        raise DatasetError("split.json: not a split file")
+
+    monkeypatch.setattr(evals.harness.dataset, "assign_new", refuse)
+    result = CliRunner().invoke(app, ["dataset", "split"])
+    assert result.exit_code == 1 and result.stderr == "error: split.json: not a split file\n"
+
+
+def test_python_dash_m_evals_dataset_still_runs_the_commands(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[2]
+    for command in (["evals", "dataset"], ["evals.harness.dataset"]):
+        proc = subprocess.run(
+            [sys.executable, "-m", *command, "check", str(PAIRED_DIR.parent / "labelled" / "sa_scenarios_1_3.jsonl")],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert proc.returncode == 0, proc.stderr
+        assert " turns in " in proc.stdout
