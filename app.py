@@ -1,21 +1,15 @@
-"""Sparring: rehearse difficult workplace conversations. `streamlit run app.py`
+"""Sparring: rehearse difficult workplace conversations. `python -m simulator app`
+(or `streamlit run app.py` in a checkout).
 
 A thin entry point: page config, navigation, and the sidebar (who you are, which model
-answers, which scenario files could not be loaded). The pages live in app_pages/.
+answers, which scenario files could not be loaded). The pages live in the app_pages package.
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import streamlit as st
 
-ROOT = Path(__file__).resolve().parent
-if str(ROOT) not in sys.path:  # app_pages is not an installed package
-    sys.path.insert(0, str(ROOT))
-
-from app_pages import common  # noqa: E402
+from app_pages import common
 
 st.set_page_config(page_title="Sparring", page_icon="🥊", layout="wide")
 

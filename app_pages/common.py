@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import threading
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, NoReturn
 
 import streamlit as st
@@ -19,9 +20,12 @@ from simulator.core.settings import Settings
 from simulator.core.storage import User
 from simulator.engine.services import Services
 
-LIBRARY_PAGE = "app_pages/library.py"
-REHEARSE_PAGE = "app_pages/rehearse.py"
-ATTEMPTS_PAGE = "app_pages/attempts.py"
+# Absolute paths, so the pages are found wherever the package is installed (Streamlit reads
+# a relative page path from the folder of the script it runs).
+_PAGES = Path(__file__).resolve().parent
+LIBRARY_PAGE = str(_PAGES / "library.py")
+REHEARSE_PAGE = str(_PAGES / "rehearse.py")
+ATTEMPTS_PAGE = str(_PAGES / "attempts.py")
 
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]$~#>|])")
 _LIST_MARKER = re.compile(r"^(\s*)([-+]|\d+[.)])(\s)", re.MULTILINE)

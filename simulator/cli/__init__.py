@@ -1,8 +1,10 @@
-"""`python -m simulator`: validate and list scenarios, (re)build the notes index, install
-models, and rehearse in the terminal (interactively or from a script of coachee lines)."""
+"""`python -m simulator` (or `sparring`): serve the web app, validate and list scenarios,
+(re)build the notes index, install models, and rehearse in the terminal (interactively or
+from a script of coachee lines)."""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -70,6 +72,20 @@ def ingest(
 
 
 app.add_typer(models_app, name="models")
+
+
+@app.command("app", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def run_app(ctx: typer.Context) -> None:
+    """Serve the web app on http://localhost:8501 (`streamlit run`, installed or in a checkout).
+
+    Further arguments go to `streamlit run`, e.g. `--server.port 8080`."""
+    from simulator.config import app_script
+
+    script = app_script()
+    if not script.is_file():
+        _fail(f"error: the app's entry point is missing ({script}); reinstall the package.")
+    args = [sys.executable, "-m", "streamlit", "run", str(script), "--browser.gatherUsageStats", "false", *ctx.args]
+    os.execv(sys.executable, args)
 
 
 @app.command()

@@ -1,4 +1,4 @@
-"""The Typer commands: `python -m simulator` (models, validate) and the rehearsal benchmark's options."""
+"""The Typer commands: `python -m simulator` (models, app, validate) and the rehearsal benchmark's options."""
 
 from __future__ import annotations
 
@@ -64,6 +64,27 @@ def test_python_dash_m_simulator_models_still_works() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert "--embeddings-only" in proc.stdout
+
+
+def test_app_runs_streamlit_on_the_entry_point(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+    monkeypatch.setattr(os, "execv", lambda path, args: calls.append((path, args)))
+    result = runner.invoke(app, ["app", "--server.port", "8600", "--server.headless", "true"])
+    assert result.exit_code == 0, result.output
+    [(path, args)] = calls
+    assert path == sys.executable
+    assert args[:5] == [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py")]
+    assert args[-4:] == ["--server.port", "8600", "--server.headless", "true"]
+
+
+def test_app_without_its_entry_point_fails_clearly(runner: CliRunner, monkeypatch, tmp_path: Path) -> None:
+    import simulator.config
+
+    monkeypatch.setattr(simulator.config, "app_script", lambda: tmp_path / "app.py")
+    monkeypatch.setattr(os, "execv", lambda *args: pytest.fail("must not start streamlit"))
+    result = runner.invoke(app, ["app"])
+    assert result.exit_code == 1
+    assert "entry point is missing" in result.stderr
 
 
 def test_validate_and_scenarios_follow_the_content_dir(runner: CliRunner, monkeypatch, tmp_path: Path) -> None:
