@@ -3,7 +3,7 @@
 The code is found, not listed. What lives at the repository's root ships inside the
 simulator package, as simulator/bundle/: app.py (the Streamlit entry point that
 `python -m simulator app` runs) and the scenario library, scenarios/ and personas/
-(the default SPARRING_CONTENT_DIR of an installed copy; see simulator.config).
+(the default SPARRING_CONTENT_DIR of an installed copy; see simulator.core.settings).
 """
 
 from setuptools import find_packages, setup

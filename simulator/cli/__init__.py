@@ -79,7 +79,7 @@ def run_app(ctx: typer.Context) -> None:
     """Serve the web app on http://localhost:8501 (`streamlit run`, installed or in a checkout).
 
     Further arguments go to `streamlit run`, e.g. `--server.port 8080`."""
-    from simulator.config import app_script
+    from simulator.core.settings import app_script
 
     script = app_script()
     if not script.is_file():

@@ -78,9 +78,9 @@ def test_app_runs_streamlit_on_the_entry_point(runner: CliRunner, monkeypatch: p
 
 
 def test_app_without_its_entry_point_fails_clearly(runner: CliRunner, monkeypatch, tmp_path: Path) -> None:
-    import simulator.config
+    import simulator.core.settings
 
-    monkeypatch.setattr(simulator.config, "app_script", lambda: tmp_path / "app.py")
+    monkeypatch.setattr(simulator.core.settings, "app_script", lambda: tmp_path / "app.py")
     monkeypatch.setattr(os, "execv", lambda *args: pytest.fail("must not start streamlit"))
     result = runner.invoke(app, ["app"])
     assert result.exit_code == 1
