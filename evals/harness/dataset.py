@@ -16,7 +16,7 @@ before any training or tuning sees it, and never moves. New data is assigned by
 conversation id); training, `--if-stale` included, refuses data that has not been assigned.
 
 The module is stdlib only; `python -m evals dataset check [FILE...]` checks files and counts
-the codes (`python -m evals.harness.dataset …` runs the same commands).
+the codes.
 """
 
 from __future__ import annotations
@@ -187,9 +187,3 @@ def describe(examples: list[Example]) -> str:
     ]
     lines += [f"  {code:<20} {counts[code]:>4}" for code in CODES]
     return "\n".join(lines)
-
-
-if __name__ == "__main__":  # the commands live in `python -m evals dataset`; this name still works
-    from evals.cli import dataset_app
-
-    dataset_app(prog_name="python -m evals dataset")

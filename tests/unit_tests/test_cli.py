@@ -54,9 +54,9 @@ def test_models_serve_without_a_build_says_what_is_missing(runner: CliRunner, mo
     assert result.stderr.startswith("error: ")
 
 
-def test_python_dash_m_simulator_models_still_works() -> None:
+def test_python_dash_m_simulator_models_works() -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "simulator.core.models", "install", "--help"],
+        [sys.executable, "-m", "simulator", "models", "install", "--help"],
         cwd=REPO,
         capture_output=True,
         text=True,

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+import simulator
 import simulator.core.settings
 from simulator.core.settings import Settings, app_script, default_content_dir
 
@@ -169,7 +170,7 @@ def test_content_dir_defaults_to_the_checkout() -> None:
 
 def test_an_installed_copy_reads_the_copies_inside_the_package(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(simulator.core.settings, "checkout_root", lambda: None)
-    bundle = Path(simulator.core.settings.__file__).resolve().parent / "bundle"
+    bundle = Path(simulator.__file__).resolve().parent / "bundle"
     assert Settings.from_env({}).scenarios_dir == bundle / "scenarios"
     assert app_script() == bundle / "app.py"
 

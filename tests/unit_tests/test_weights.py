@@ -302,12 +302,12 @@ def test_embedding_function_without_files_says_how_to_install(tmp_path: Path) ->
 
 
 def test_cli_install_runs_both_installers_and_reports_errors(tmp_path: Path, monkeypatch) -> None:
-    from simulator.core.models.cli import app
     from typer.testing import CliRunner
 
     import simulator.core.embeddings
     import simulator.core.models.weights
     from simulator.cli import app as main_app
+    from simulator.cli.models import app
 
     calls: list[str] = []
     runner = CliRunner()
