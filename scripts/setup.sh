@@ -4,7 +4,7 @@
 # registry, verified by hash), and llama.cpp's model server built portably for this CPU
 # (smoke-tested; a safer build is made by itself if that one crashes). With --dev it adds
 # the test tools and Debian's Chromium.
-# Packages are reinstalled only when pyproject.toml changes, so later runs work offline.
+# Packages are reinstalled only when pyproject.toml or setup.py change, so later runs work offline.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,7 +37,7 @@ fi
 extras=postgres
 $dev && extras=dev,postgres
 stamp=".venv/.sparring-installed-$extras"
-want=$(sha256sum pyproject.toml | cut -d' ' -f1)
+want=$(cat pyproject.toml setup.py | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "Installing Python packages…"
   python -m pip install --quiet --upgrade pip
