@@ -14,6 +14,7 @@ from pathlib import Path
 
 from evals.scoring.dimensions import Evidence
 from evals.scoring.report import DIMENSION_TITLES, NOTHING_LOST, Report, level, nothing_lost, top_evidence, turn_link
+from evals.scoring.charts import TICKS, Series, attempt_labels, progress_series, state_series, state_x
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
 STATUS_WORDS = {"met": "met", "partly": "partly met", "not_met": "not met"}
@@ -106,7 +107,7 @@ def to_markdown(report: Report) -> str:
 
 
 # ---- PDF ---------------------------------------------------------------------------------------
-TRUST_RGB, FRUSTRATION_RGB, SCORE_RGB, GRID_RGB = (47, 125, 109), (194, 87, 43), (60, 90, 170), (210, 210, 210)
+GRID_RGB = (210, 210, 210)
 
 
 class _Pdf:
@@ -149,7 +150,7 @@ class _Pdf:
         self.pdf.multi_cell(0, size * 0.5, self.text(value), new_x="LMARGIN", new_y="NEXT")
         self.pdf.ln(1)
 
-    def chart(self, title: str, series: dict[str, tuple[tuple[int, int, int], list[float]]], labels: list[str]) -> None:
+    def chart(self, title: str, series: Sequence[Series], labels: list[str]) -> None:
         """A line chart on a 0–100 scale, one line per series."""
         pdf = self.pdf
         width, height = 170.0, 45.0
@@ -159,7 +160,7 @@ class _Pdf:
         x0, y0 = pdf.l_margin + 8, pdf.get_y() + 2
         pdf.set_font(self.family, "", 7)
         pdf.set_draw_color(*GRID_RGB)
-        for value in (0, 25, 50, 75, 100):
+        for value in TICKS:
             y = y0 + height * (1 - value / 100)
             pdf.line(x0, y, x0 + width - 8, y)
             pdf.text(pdf.l_margin, y + 1, str(value))
@@ -168,16 +169,18 @@ class _Pdf:
         for i, label in enumerate(labels):
             pdf.text(x0 + i * step - 1, y0 + height + 4, self.text(label))
         legend_x = x0
-        for name, (rgb, values) in series.items():
-            pdf.set_draw_color(*rgb)
+        for line in series:
+            pdf.set_draw_color(*line.rgb)
             pdf.set_line_width(0.6)
-            points = [(x0 + i * step, y0 + height * (1 - max(0.0, min(100.0, v)) / 100)) for i, v in enumerate(values)]
+            points = [
+                (x0 + i * step, y0 + height * (1 - max(0.0, min(100.0, v)) / 100)) for i, v in enumerate(line.values)
+            ]
             for a, b in zip(points, points[1:], strict=False):
                 pdf.line(*a, *b)
             for x, y in points:
                 pdf.circle(x, y, 0.8, style="D")
-            pdf.set_text_color(*rgb)
-            pdf.text(legend_x, y0 - 1, self.text(name))
+            pdf.set_text_color(*line.rgb)
+            pdf.text(legend_x, y0 - 1, self.text(line.name))
             legend_x += 30
             pdf.set_text_color(0, 0, 0)
         pdf.set_line_width(0.2)
@@ -218,17 +221,14 @@ def to_pdf(report: Report) -> bytes:
     if report.states:
         doc.chart(
             f"{report.persona_name} over the conversation (trust and frustration, 0–100)",
-            {
-                "Trust": (TRUST_RGB, [p.trust for p in report.states]),
-                "Frustration": (FRUSTRATION_RGB, [p.frustration for p in report.states]),
-            },
-            [str(p.turn) for p in report.states],
+            state_series(report.states),
+            [str(x) for x in state_x(report.states)],
         )
     if len(report.progress) > 1:
         doc.chart(
             "Progress on this scenario (overall score by attempt)",
-            {"Overall": (SCORE_RGB, [float(p.overall) for p in report.progress])},
-            [f"#{p.attempt_id}" for p in report.progress],
+            [progress_series(report.progress)],
+            attempt_labels(report.progress),
         )
     if report.notes:
         doc.heading("Notes", 12)
