@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages import common
+from app_pages.formatting import badges, difficulty_options, label
+from app_pages.navigation import open_briefing
+from app_pages.services import get_services
 from simulator.core.schema import Difficulty
 
-services = common.get_services()
+services = get_services()
 catalog = services.catalog
 
 st.title("Scenario library")
@@ -32,13 +34,13 @@ for position, scenario in enumerate(scenarios):
         st.subheader(scenario.title, anchor=False)
         st.write(scenario.summary)
         st.markdown(f":material/person: **You'll talk to {persona.name}**, {persona.role}")
-        st.markdown(f"**Skills practised** &nbsp; {common.badges(scenario.skills)}")
-        options = common.difficulty_options()
+        st.markdown(f"**Skills practised** &nbsp; {badges(scenario.skills)}")
+        options = difficulty_options()
         level = st.selectbox(
             "Difficulty",
             options,
             index=options.index(scenario.default_difficulty.value),
-            format_func=common.label,
+            format_func=label,
             key=f"difficulty_{scenario.id}",
         )
         st.caption(scenario.difficulty[Difficulty(level)].description)
@@ -48,4 +50,4 @@ for position, scenario in enumerate(scenarios):
             type="primary",
             icon=":material/arrow_forward:",
         ):
-            common.open_briefing(scenario.id, level)
+            open_briefing(scenario.id, level)

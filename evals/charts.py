@@ -1,7 +1,7 @@
 """The report's charts as data: which series, in which colours, from which points.
 
 One definition for the app's Altair charts (app_pages/components/charts.py) and the PDF
-(evals/report_export.py), so the screen and the paper agree on names and colours. Pure
+(evals/scoring/report_export.py), so the screen and the paper agree on names and colours. Pure
 Python: no drawing library, no Streamlit.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from evals.report import ProgressPoint, StatePoint
+from evals.scoring.report import ProgressPoint, StatePoint
 
 TRUST, FRUSTRATION, OVERALL = "Trust", "Frustration", "Overall"
 COLORS = {TRUST: "#2f7d6d", FRUSTRATION: "#c2572b", OVERALL: "#3c5aaa"}

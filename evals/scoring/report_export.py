@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from evals.scoring.charts import TICKS, Series, attempt_labels, progress_series, state_series, state_x
 from evals.scoring.dimensions import Evidence
 from evals.scoring.report import DIMENSION_TITLES, NOTHING_LOST, Report, level, nothing_lost, top_evidence, turn_link
-from evals.scoring.charts import TICKS, Series, attempt_labels, progress_series, state_series, state_x
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
 STATUS_WORDS = {"met": "met", "partly": "partly met", "not_met": "not met"}

@@ -57,9 +57,9 @@ def app_env(tmp_path, monkeypatch):
 
 def services():
     """The services the app built (the same cached object the pages use)."""
-    from app_pages import common
+    from app_pages import services as app_services
 
-    return common._build_services()
+    return app_services._build_services()
 
 
 REHEARSE = "app_pages/rehearse.py"
@@ -338,16 +338,18 @@ def test_a_line_left_without_reply_is_offered_a_retry_on_reload():
 
 def test_a_reply_cut_short_by_a_click_carries_on_by_itself():
     at = start()
+    from app_pages.session import SESSION_KEY
     from simulator.engine.rehearsal import Rehearsal
 
     attempt = attempt_id(at)
     Rehearsal.resume(services(), attempt).submit(LINE)
-    at.session_state[f"streaming_{attempt}"] = True  # what a click during the stream leaves behind
+    memory = at.session_state[SESSION_KEY].attempt(attempt)
+    memory.streaming = True  # what a click during the stream leaves behind
     at.run()
     ok(at)
     assert [t.role for t in services().store.turns(attempt)] == ["persona", "coachee", "persona"]
     assert not [b for b in at.button if b.label == "Retry the reply"]
-    assert f"streaming_{attempt}" not in at.session_state
+    assert not at.session_state[SESSION_KEY].attempt(attempt).streaming
 
 
 def test_an_ended_attempt_offers_no_retry():

@@ -1,12 +1,12 @@
-"""The report's chart data (evals/charts.py): one definition for the app's charts and the PDF."""
+"""The report's chart data (evals/scoring/charts.py): one definition for the app's charts and the PDF."""
 
 from __future__ import annotations
 
 import pytest
 
-import evals.report_export as report_export
-from evals import charts
-from evals.report import ProgressPoint, StatePoint
+import evals.scoring.report_export as report_export
+from evals.scoring import charts
+from evals.scoring.report import ProgressPoint, StatePoint
 from tests.unit_tests.test_feedback_report import report
 
 POINTS = [
