@@ -12,8 +12,8 @@ from streamlit.testing.v1 import AppTest
 
 from app_pages.components.reader import YOU, Reader
 from app_pages.session import SESSION_KEY, AttemptMemory, Session
-from evals.report import ProgressPoint, StatePoint
-from simulator.storage import Turn
+from evals.scoring.report import ProgressPoint, StatePoint
+from simulator.core.storage import Turn
 from tests.unit_tests.test_feedback_report import report
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -154,7 +154,7 @@ def test_a_transcript_in_the_coach_view_shows_codes_moves_state_and_notes(scenar
 # ---- the charts --------------------------------------------------------------------------------
 def _state_chart_script(points):
     from app_pages.components.charts import state_chart
-    from evals import charts
+    from evals.scoring import charts
 
     state_chart(points, "Trust and frustration", axis=charts.REPLY, caption="By reply.", x_title=False)
 
