@@ -14,7 +14,7 @@ from app_pages.navigation import show_attempt
 from app_pages.rehearse_chat import handle_input, score_attempt
 from app_pages.services import replayed_line, start_rehearsal, warm_up_once
 from app_pages.session import COACH_VIEW_KEY, AttemptMemory, Session
-from evals.scoring.dimensions import charts
+from evals.scoring import charts
 from simulator.core.storage import Turn
 from simulator.engine.debrief import states_of
 from simulator.engine.rehearsal import Rehearsal

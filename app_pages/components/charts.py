@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages.components.reader import YOU, Reader
-from evals.scoring.dimensions import charts
+from evals.scoring import charts
 from evals.scoring.report import ProgressPoint, StatePoint
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import evals.scoring.report_export as report_export
-from evals.scoring.dimensions import charts
+from evals.scoring import charts
 from evals.scoring.report import ProgressPoint, StatePoint
 from tests.unit_tests.test_feedback_report import report
 
