@@ -3,7 +3,7 @@ whether replies are queueing. A status check never stops a page or a reply."""
 
 from __future__ import annotations
 
-from simulator.engine.rehearsal import Services
+from simulator.engine.services import Services
 
 
 def model_is_busy(services: Services) -> bool:

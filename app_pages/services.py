@@ -16,7 +16,8 @@ from evals.scoring.report import is_current
 from simulator.core.schema import Scenario
 from simulator.core.settings import Settings
 from simulator.core.storage import Attempt, Turn, User
-from simulator.engine.rehearsal import Rehearsal, Services
+from simulator.engine.rehearsal import Rehearsal
+from simulator.engine.services import Services
 
 LOADING_MESSAGE = "Loading the model and indexing scenario notes…"
 
@@ -28,8 +29,7 @@ def _build_services() -> Services:
     A failure is not cached, so fixing the problem (e.g. installing the model) and
     reloading the page is enough.
     """
-    from simulator.engine.rehearsal import warm_scenes
-    from simulator.engine.services import build_services
+    from simulator.engine.services import build_services, warm_scenes
 
     services = build_services(Settings.from_env())
     # The local model reads every scene now, so nobody's first line waits for it.

@@ -10,7 +10,7 @@ from app_pages.navigation import keep_user_in_url
 from app_pages.services import get_services
 from app_pages.session import USER_KEY, user_name
 from simulator.core.catalog import Catalog
-from simulator.engine.rehearsal import Services
+from simulator.engine.services import Services
 
 
 def show() -> None:

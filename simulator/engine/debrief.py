@@ -16,6 +16,7 @@ from evals.scoring.report import ProgressPoint, Report, StatePoint, build_report
 from simulator.core.storage import Attempt, Store, Turn
 from simulator.core.transcript import Transcript
 from simulator.core.transcript import Turn as TranscriptTurn
+from simulator.engine.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +79,7 @@ def progress_of(store: Store, attempt: Attempt, overall: int, dimensions: dict[s
     return points
 
 
-def debrief(services, attempt: Attempt) -> Report:  # noqa: ANN001 - simulator.engine.rehearsal.Services
+def debrief(services: Services, attempt: Attempt) -> Report:
     """Scores the attempt and builds its report (not saved here)."""
     turns = services.store.turns(attempt.id)
     if not any(t.role == "coachee" for t in turns):
