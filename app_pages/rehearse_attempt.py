@@ -18,7 +18,7 @@ from evals.scoring import charts
 from simulator.core.storage import Turn
 from simulator.engine.debrief import states_of
 from simulator.engine.rehearsal import Rehearsal
-from simulator.engine.transcript_export import to_jsonl, to_markdown
+from simulator.engine.transcript_export import to_jsonl, transcript_markdown
 
 
 def show_rehearsal(rehearsal: Rehearsal, state: Session) -> None:
@@ -153,7 +153,7 @@ def _tools(rehearsal: Rehearsal, coach: bool) -> None:
     st.markdown("**Download the transcript**")
     scenario, attempt = rehearsal.scenario, rehearsal.attempt
     stem = f"sparring-{scenario.id}-{attempt.id}"
-    markdown = to_markdown(scenario, rehearsal.persona, turns, difficulty=attempt.difficulty)
+    markdown = transcript_markdown(scenario, rehearsal.persona, turns, difficulty=attempt.difficulty)
     downloads(
         [
             ("JSON Lines", to_jsonl(scenario.id, turns), f"{stem}.jsonl", "application/jsonl"),

@@ -19,7 +19,7 @@ from app_pages.formatting import quote
 from evals.scoring.dimensions import Evidence
 from evals.scoring.feedback import Moment
 from evals.scoring.report import DIMENSION_TITLES, NOTHING_LOST, Report, level, nothing_lost, top_evidence, turn_link
-from evals.scoring.report_export import to_markdown, to_pdf
+from evals.scoring.report_export import report_markdown, to_pdf
 
 STATUS_BADGES = {"met": ":green-badge[met]", "partly": ":orange-badge[partly]", "not_met": ":red-badge[not met]"}
 Replay = Callable[[int, str | None], None]  # (turn to start again from, the better line to try)
@@ -44,7 +44,7 @@ def show_report(report: Report, stem: str, *, reader: Reader = YOU, replay: Repl
         st.caption(f":material/info: {quote(note)}")
     downloads(
         [
-            ("Report (Markdown)", to_markdown(report), f"{stem}-report.md", "text/markdown"),
+            ("Report (Markdown)", report_markdown(report), f"{stem}-report.md", "text/markdown"),
             ("Report (PDF)", to_pdf(report), f"{stem}-report.pdf", "application/pdf"),
         ]
     )

@@ -39,7 +39,7 @@ def _evidence_md(items: Sequence[Evidence]) -> list[str]:
     ]
 
 
-def to_markdown(report: Report) -> str:
+def report_markdown(report: Report) -> str:
     score = report.score
     lines = [f"# Feedback: {report.scenario_title}", "", f"**{report.headline}**", ""]
     lines += ["| Dimension | Score | Weight |", "|---|---|---|"]

@@ -28,7 +28,7 @@ def to_jsonl(scenario_id: str, turns: Sequence[Turn]) -> str:
     return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in transcript_records(scenario_id, turns))
 
 
-def to_markdown(scenario: Scenario, persona: Persona, turns: Sequence[Turn], *, difficulty: str = "") -> str:
+def transcript_markdown(scenario: Scenario, persona: Persona, turns: Sequence[Turn], *, difficulty: str = "") -> str:
     coachee = scenario.briefing.coachee_name
     lines = [
         f"# {scenario.title}",

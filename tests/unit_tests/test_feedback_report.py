@@ -103,7 +103,7 @@ def test_the_headline_says_how_it_went_in_plain_words(scenario):
 
 
 def test_markdown_links_every_evidence_item_to_its_turn(scenario):
-    markdown = report_export.to_markdown(report(scenario))
+    markdown = report_export.report_markdown(report(scenario))
     assert markdown.startswith("# Feedback: The catering dispute")
     for turn in (1, 3, 5, 7):
         assert f'<a id="turn-{turn}"></a>' in markdown
@@ -121,7 +121,7 @@ def test_pdf_is_a_pdf_with_a_unicode_font_or_without(scenario, monkeypatch):
 
 def test_markdown_escapes_what_the_coachee_typed(scenario):
     lines = transcript(("**bold** <script>alert(1)</script> [link](http://x)", ("open_question",)))
-    markdown = report_export.to_markdown(build_report(score_lines(lines, scenario), scenario))
+    markdown = report_export.report_markdown(build_report(score_lines(lines, scenario), scenario))
     assert "<script>" not in markdown and "\\*\\*bold\\*\\*" in markdown
 
 
@@ -149,5 +149,5 @@ def test_exports_say_so_when_no_line_lost_ground(scenario):
     good = transcript(("So the volume doubled on you. What's driving it?", ("reflection", "open_question")))
     built = build_report(score_lines(good, scenario), scenario, attempt_id=1, states=[], progress=[])
     assert built.best is not None and not built.weakest
-    assert NOTHING_LOST in report_export.to_markdown(built)
+    assert NOTHING_LOST in report_export.report_markdown(built)
     assert report_export.to_pdf(built)[:5] == b"%PDF-"
