@@ -81,6 +81,8 @@ def _send(
     notice: DeltaGenerator,
     coach: bool,
 ) -> None:
+    if rehearsal.pending and not _finish_pending_reply(rehearsal, memory, text, from_draft, live, coach):
+        return
     try:
         turn = rehearsal.submit(text)
     except MessageError as exc:
@@ -93,6 +95,26 @@ def _send(
     with live:
         coachee_line(turn.text, turn.codes, coach=coach)
     stream_reply(rehearsal, memory, live, coach)
+
+
+def _finish_pending_reply(
+    rehearsal: Rehearsal, memory: AttemptMemory, text: str, from_draft: bool, live: DeltaGenerator, coach: bool
+) -> bool:
+    """A line sent while the persona was still answering the previous one (sending reruns the
+    page, which cuts that stream short): finish that reply first, so no reply is lost and
+    the lines stay in turn. The new line waits in the draft meanwhile, so a model failure
+    here loses nothing either. True when the new line can go now."""
+    memory.draft_error = (
+        f"{rehearsal.persona.name} had not finished answering your last line, so this one "
+        "waited. Send it again once the reply is in."
+    )
+    if not from_draft:
+        fill_draft(memory, text)
+    stream_reply(rehearsal, memory, live, coach, show_kept_line=False)
+    if rehearsal.pending:  # answered nothing (e.g. in another tab meanwhile): keep the draft
+        return False
+    memory.draft_error = None
+    return True
 
 
 def _pending(
@@ -143,8 +165,12 @@ def waiting_for_first_words(stream: Iterator[str], name: str, busy: bool = False
         yield plain(delta)
 
 
-def stream_reply(rehearsal: Rehearsal, memory: AttemptMemory, where: DeltaGenerator, coach: bool) -> None:
-    """Streams the persona's reply into `where`; on a model failure, reruns to offer a retry."""
+def stream_reply(
+    rehearsal: Rehearsal, memory: AttemptMemory, where: DeltaGenerator, coach: bool, *, show_kept_line: bool = True
+) -> None:
+    """Streams the persona's reply into `where`; on a model failure, reruns to offer a retry.
+    When the guard kept another line than the one streamed, reruns to show it, unless
+    `show_kept_line` is False (more is about to be added to this run)."""
     name = rehearsal.persona.name
     with where, st.chat_message(name):
         # Set until the reply is stored: a click during the stream reruns the page and cuts the
@@ -167,7 +193,7 @@ def stream_reply(rehearsal: Rehearsal, memory: AttemptMemory, where: DeltaGenera
         memory.model_trouble = None
         warm_up_once(rehearsal, memory)  # read the new script while the coachee reads the reply
         reply = rehearsal.last_reply
-        if reply is not None and reply.replaced:
+        if show_kept_line and reply is not None and reply.replaced:
             st.rerun()  # show the kept (guarded) line, not what was streamed
         if coach and reply is not None:
             coach_details(reply.turn, rehearsal.scenario.notes)

@@ -352,6 +352,22 @@ def test_a_reply_cut_short_by_a_click_carries_on_by_itself():
     assert not at.session_state[SESSION_KEY].attempt(attempt).streaming
 
 
+def test_a_line_sent_while_the_reply_streams_gets_that_reply_first():
+    at = start()
+    from app_pages.session import SESSION_KEY
+    from simulator.engine.rehearsal import Rehearsal
+
+    attempt = attempt_id(at)
+    Rehearsal.resume(services(), attempt).submit(LINE)
+    at.session_state[SESSION_KEY].attempt(attempt).streaming = True  # the send cut the stream short
+    at = send(at, "And what would help you most this week?")
+    turns = services().store.turns(attempt)
+    assert [t.role for t in turns] == ["persona", "coachee", "persona", "coachee", "persona"]
+    assert turns[3].text == "And what would help you most this week?"
+    assert len(messages(at)) == 5
+    assert not at.session_state[SESSION_KEY].attempt(attempt).draft_error
+
+
 def test_an_ended_attempt_offers_no_retry():
     at = start()
     from simulator.engine.rehearsal import Rehearsal
