@@ -20,7 +20,8 @@ from evals.scoring.report import Report, is_current
 from simulator.core.models.calls import ModelRestarting
 from simulator.core.schema import Difficulty, Move, Note, Scenario
 from simulator.core.storage import Attempt, Turn, User
-from simulator.engine import director, guard, voice
+from simulator.engine import director, guard, relevance, voice
+from simulator.engine.asks import SLOT, Ask, AskKind, read_ask
 from simulator.engine.debrief import NothingToScore, ScoringFailed, debrief
 from simulator.engine.retrieval import Retrieved
 from simulator.engine.services import Services
@@ -274,11 +275,8 @@ class Rehearsal:
         if verdict.ok and verdict.text.startswith(streamed) and len(verdict.text) > len(streamed):
             yield verdict.text[len(streamed) :]  # the last word, held back while it could still change
             streamed = verdict.text
-        if not verdict.ok:
-            problems += verdict.problems
-            verdict = guard.check(self._complete(plan, temperature=RETRY_TEMPERATURE), ctx)
-            problems += [f"retry: {p}" for p in verdict.problems]
-        text = verdict.text if verdict.ok else self._fallback_line(plan.move, turns)
+        text, fallback, more = self._choose(plan, turns, ctx, verdict)
+        problems += more
         turn = self.services.store.add_turn(
             self.attempt.id,
             "persona",
@@ -287,7 +285,7 @@ class Rehearsal:
             move=plan.move.value,
             direction=plan.direction,
             notes=[n.id for n in plan.notes],
-            guard={"problems": problems, "fallback": not verdict.ok, "reason": plan.reason},
+            guard={"problems": problems, "fallback": fallback, "reason": plan.reason},
         )
         self.last_reply = Reply(turn, streamed, problems)
 
@@ -301,6 +299,7 @@ class Rehearsal:
         notes: tuple[Note, ...]
         fresh_notes: tuple[Note, ...]
         history: list[voice.Line]
+        ask: Ask
 
     def _plan(self, turns: list[Turn]) -> Rehearsal._Plan:
         last_persona = max(i for i, t in enumerate(turns) if t.role == "persona")
@@ -322,7 +321,8 @@ class Rehearsal:
             )
         history = self._history(turns)
         shown = {n.id for line in history for n in line.notes}
-        retrieved = self._retrieve(turns, decision.move, state)
+        ask = read_ask(turns[-1].text, frozenset(turns[-1].codes or []))
+        retrieved = self._retrieve(turns, decision.move, state, _query(ask, turns))
         fresh = tuple(
             r.note
             for r in retrieved
@@ -333,8 +333,18 @@ class Rehearsal:
         notes = tuple(dict.fromkeys(lead + drawn))  # all the reply draws on, all in its prompt
         revealed = [n.id for n in notes if n.reveal == "on_trust"]
         state = director.after_move(state, decision.move, revealed)
-        direction = voice.direction_for(self.scenario, decision.move)
-        return Rehearsal._Plan(state, decision.move, decision.reason, direction, notes, fresh, history)
+        direction = f"{voice.direction_for(self.scenario, decision.move)}, {self._answering(ask, turns)}"
+        return Rehearsal._Plan(state, decision.move, decision.reason, direction, notes, fresh, history, ask)
+
+    def _answering(self, ask: Ask, turns: list[Turn]) -> str:
+        """What the reply answers, for the speaker cue; with a proposal, what the persona
+        itself offered before, so the reply does not contradict it."""
+        cue = ask.cue(self.scenario.briefing.coachee_name, self.persona.name)
+        if ask.kind == AskKind.proposal:
+            offered = [m.group(0).lower() for t in turns if t.role == "persona" for m in SLOT.finditer(t.text)]
+            if offered:
+                cue += f"; {self.persona.name} had offered {offered[-1]}"
+        return cue
 
     def _hidden_left(self, state: PersonaState) -> bool:
         return any(n.reveal == "on_trust" and n.id not in state.revealed for n in self.scenario.notes)
@@ -415,9 +425,57 @@ class Rehearsal:
             last_coachee_line=turns[-1].text,
         )
 
-    def _fallback_line(self, move: Move, turns: list[Turn]) -> str:
-        """An authored line for the move, not said before in this attempt."""
+    def _choose(
+        self, plan: Rehearsal._Plan, turns: list[Turn], ctx: guard.GuardContext, first: guard.Verdict
+    ) -> tuple[str, bool, list[str]]:
+        """The line to keep: the model's if the guard passes it and it answers the coachee's
+        line; else a retry's; else the authored line for the move that best answers it, or
+        the closest model line when no authored one does. Returns (line, fallback, problems)."""
+        problems: list[str] = []
+        candidates: list[tuple[relevance.Relevance, str]] = []
+        for attempt, verdict in enumerate((first, None)):
+            if verdict is None:
+                verdict = guard.check(self._complete(plan, temperature=RETRY_TEMPERATURE), ctx)
+            prefix = "retry: " if attempt else ""
+            problems += [prefix + p for p in verdict.problems]
+            if not verdict.ok:
+                continue
+            judged = self._relevance(plan, verdict.text)
+            if judged.responsive:
+                return verdict.text, False, problems
+            problems.append(f"{prefix}does not answer the line: {judged.why}")
+            candidates.append((judged, verdict.text))
+        authored = self._fallback_line(plan, turns)
+        if candidates and not self._relevance(plan, authored).responsive:
+            return max(candidates, key=lambda c: c[0].score)[1], False, problems
+        return authored, True, problems
+
+    def _relevance(self, plan: Rehearsal._Plan, line: str) -> relevance.Relevance:
+        index = self.services.index
+        try:
+            return relevance.judge(plan.ask, line, [n.text for n in plan.notes], index.embed if index else None)
+        except Exception:  # the check is a refinement: without embeddings, keep the line
+            log.exception("relevance check failed")
+            return relevance.Relevance(True, 1.0, "not checked")
+
+    def _fallback_line(self, plan: Rehearsal._Plan, turns: list[Turn]) -> str:
+        """The authored line for the move, not said before in this attempt, that best
+        answers the coachee's line (in turn when none does)."""
+        lines = self._fresh_authored(plan.move, turns)
+        fitting = [line for line in lines if self._relevance(plan, line).responsive]
+        if fitting and len(fitting) < len(lines):
+            return max(fitting, key=lambda line: self._relevance(plan, line).score)
+        return lines[len(turns) % len(lines)]
+
+    def _fresh_authored(self, move: Move, turns: list[Turn]) -> list[str]:
+        """The move's authored lines not said before in this attempt (all, once all were)."""
         script = self.scenario.moves.get(move) or self.scenario.moves[self.scenario.resting_move]
         said = {t.text for t in turns if t.role == "persona"}
-        fresh = [line for line in script.lines if line not in said] or list(script.lines)
-        return fresh[len(turns) % len(fresh)]
+        return [line for line in script.lines if line not in said] or list(script.lines)
+
+
+def _query(ask: Ask, turns: list[Turn]) -> str:
+    """Retrieval is keyed on what the line asks: its question (twice: it weighs most) and
+    topic, then the line itself and the persona's line before it for context."""
+    before = next((t.text for t in reversed(turns[:-1]) if t.role == "persona"), "")
+    return " ".join(x for x in (ask.said, ask.said, ask.topic, turns[-1].text, before) if x)

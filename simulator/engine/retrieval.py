@@ -70,6 +70,10 @@ class NotesIndex:
         self._ef = embedding_function
         self._collections: dict[str, object] = {}
 
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        """The texts' vectors in the index's embedding space (for checking a reply's relevance)."""
+        return [list(map(float, v)) for v in self._ef(texts)]
+
     def _name(self, scenario: Scenario) -> str:
         return f"{COLLECTION_PREFIX}{scenario.id}"
 

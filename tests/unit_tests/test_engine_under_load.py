@@ -10,7 +10,6 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import chromadb
 import pytest
 
 from benchmarks.stub_server import StubServer
@@ -19,21 +18,20 @@ from simulator.core.models.server import ModelServer
 from simulator.core.models.server_llm import ServerScriptLLM
 from simulator.core.storage import Store
 from simulator.engine.rehearsal import ModelUnavailable, Rehearsal
-from simulator.engine.retrieval import NotesIndex
 from simulator.engine.services import Services
-from tests.conftest import HashEmbedding
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def make_services(tmp_path: Path, catalog, coder, model) -> Services:
-    index = NotesIndex(chromadb.PersistentClient(path=str(tmp_path / "chroma")), HashEmbedding())
+    """Without a notes index: these tests are about the model server and storage, and the
+    stub's one canned line would otherwise be retried as not answering the question."""
     return Services(
         catalog=catalog,
         store=Store(f"sqlite:///{tmp_path / 'db.sqlite'}"),
         coder=coder,
         model=model,
-        index=index,
+        index=None,
         backend_label="stub server",
         prompt_style="script",
     )

@@ -300,3 +300,44 @@ def test_a_scoring_failure_ends_the_attempt_and_says_why(rehearsal, services, mo
     ]
     monkeypatch.undo()
     assert rehearsal.score().score.overall >= 0
+
+
+# ---- answering what was said -----------------------------------------------------------------
+OFF_TOPIC = "The caterer forgot the desserts last month, you know."
+
+
+def test_the_cue_says_what_the_reply_answers(services, rehearsal):
+    rehearsal.submit("Which delivery went wrong first? [open_question]")
+    rehearsal.reply()
+    cue = services.model.prompts[-1].rstrip().splitlines()[-1]
+    assert "answering" in cue and "which delivery went wrong first" in cue.lower()
+    assert rehearsal.turns()[-1].direction.endswith(cue.split("(", 1)[1].rsplit(")", 1)[0].split(", ", 1)[1])
+
+
+def test_a_reply_that_ignores_a_proposal_is_retried_and_the_answer_kept(services, rehearsal):
+    services.model = FakeScriptLLM(responses=[OFF_TOPIC, "Wednesday at nine works for me."])
+    rehearsal.submit("How about we talk it through on Wednesday at nine?")
+    reply = rehearsal.reply()
+    assert reply.turn.text == "Wednesday at nine works for me."
+    assert any("does not answer the line" in p for p in reply.problems)
+    assert not reply.turn.guard["fallback"]
+
+
+def test_when_no_line_answers_the_closest_model_line_is_kept_over_an_unfitting_authored_one(services, rehearsal):
+    services.model = FakeScriptLLM(responses=[OFF_TOPIC, "The weather is grim."])
+    rehearsal.submit("How about we talk it through on Wednesday at nine?")
+    reply = rehearsal.reply()
+    authored = {line for script in rehearsal.scenario.moves.values() for line in script.lines}
+    if reply.turn.guard["fallback"]:  # an authored line that takes a stance on the proposal
+        assert reply.turn.text in authored
+    else:
+        assert reply.turn.text in {OFF_TOPIC, "The weather is grim."}
+
+
+def test_a_proposal_after_the_persona_named_a_time_reminds_the_model_of_it(services, rehearsal):
+    services.model = FakeScriptLLM(responses=["Tomorrow at ten suits me.", "No, tomorrow at ten, as I said."])
+    rehearsal.submit("When can we go through the order? [open_question]")
+    rehearsal.reply()
+    rehearsal.submit("How about Wednesday at nine instead?")
+    rehearsal.reply()
+    assert "had offered tomorrow at ten" in services.model.prompts[-1].rstrip().splitlines()[-1]

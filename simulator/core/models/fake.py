@@ -17,7 +17,8 @@ Parsing contract (the persona engine builds prompts this way):
 Answering, in order:
 
 1. the queued ``responses``, one per call, if any are left;
-2. an example line whose speaker and stage direction both equal the cue's. Lines already
+2. an example line whose speaker is the cue's and whose stage direction begins the cue's
+   (a cue may add what the line answers after a comma). Lines already
    spoken in the conversation are avoided while fresh ones remain (without the marker, a
    line that appears more than once counts as spoken). Among the candidates the pick is
    ``number of dialogue lines so far % number of candidates``, so the same prompt always
@@ -75,7 +76,7 @@ def script_reply(prompt: str) -> str:
     candidates: list[str] = []
     for line in fixed:
         m = DIALOGUE_RE.match(line.strip())
-        if m and (m.group(1).strip(), m.group(2).strip()) == cue:
+        if m and _same_mood((m.group(1).strip(), m.group(2).strip()), cue):
             text = m.group(3).strip()
             if text not in candidates:
                 candidates.append(text)
@@ -88,6 +89,13 @@ def script_reply(prompt: str) -> str:
     fresh = [text for text in candidates if text not in used]
     pool = fresh or candidates
     return pool[len(spoken) % len(pool)]
+
+
+def _same_mood(example: tuple[str, str], cue: tuple[str, str]) -> bool:
+    """The example's speaker and direction are the cue's; a cue may add after a comma what
+    the line answers ("defensive, answering JACK's question: …")."""
+    (speaker, mood), (cue_speaker, cue_mood) = example, cue
+    return speaker == cue_speaker and (cue_mood == mood or cue_mood.startswith(mood + ", "))
 
 
 def _apply_stop(text: str, stop: list[str] | None) -> str:

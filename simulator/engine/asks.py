@@ -1,0 +1,178 @@
+"""What a coachee's line asks of the persona's reply.
+
+A reply has to answer what was said: a question (about a fact, a feeling or a choice), a
+proposal to accept, refuse or counter (with its day, time or thing), a restatement to
+confirm or correct, an accusation to answer. `read_ask` finds that from the line and the
+codes the coder gave it; the engine then retrieves the note about the question's topic,
+tells the model in the speaker cue what it is answering, and checks the reply against it.
+
+Plain rules over words, in the style of the rule coder: fast, offline, and good enough to
+name the question's topic, which is all a cue and a retrieval query need.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class AskKind(StrEnum):
+    fact = "fact"  # "What part of the request was hardest to pin down?"
+    feeling = "feeling"  # "How did that feel?"
+    choice = "choice"  # "Would you rather take the banner or the PDFs?"
+    proposal = "proposal"  # "How about a check-in on Wednesday at nine?"
+    reflection = "reflection"  # "So you had to guess which update I meant."
+    accusation = "accusation"  # "Why didn't you just ask me? This is a mess."
+    statement = "statement"  # anything else: react to it
+
+
+@dataclass(frozen=True)
+class Ask:
+    kind: AskKind
+    said: str = ""  # the sentence that carries the ask (the last question, else the last sentence)
+    topic: str = ""  # its content words: what is asked about, for retrieval and relevance
+    slots: tuple[str, ...] = field(default=())  # a proposal's day, time or duration
+
+    def cue(self, coachee: str, persona: str) -> str:
+        """The part of the speaker cue that says what the reply answers, e.g. `answering
+        Jack's question: what did Priya enjoy most in the last year`."""
+        said = reported(self.said, coachee, persona)
+        when = f" of {' and '.join(self.slots)}" if self.slots else ""
+        return {
+            AskKind.fact: f"answering {coachee}'s question: {said}",
+            AskKind.feeling: f"saying how {persona} feels, as {coachee} asked: {said}",
+            AskKind.choice: f"choosing, as {coachee} asked: {said}",
+            AskKind.proposal: f"saying yes, no or what instead to {coachee}'s proposal{when}",
+            AskKind.reflection: f"telling {coachee} whether that is right",
+            AskKind.accusation: f"answering {coachee}'s charge: {said}",
+            AskKind.statement: f"answering {coachee}: {said}",
+        }[self.kind]
+
+
+DAYS = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|today|tonight|next week|this week)"
+NUMBER = r"(?:\d{1,2}(?::\d{2})?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|noon|midday)"
+SLOT = re.compile(
+    rf"\b(?:{DAYS}(?:\s+(?:morning|afternoon|evening|at\s+{NUMBER}(?:\s*(?:am|pm|o'clock))?))?"
+    rf"|(?:at|by|before|after)\s+{NUMBER}(?:\s*(?:am|pm|o'clock))?"
+    rf"|(?:end of|close of)\s+(?:the\s+)?(?:day|week|month)"
+    rf"|{NUMBER}[- ](?:minute|hour|day|week)s?)\b",
+    re.IGNORECASE,
+)
+PROPOSAL = re.compile(
+    r"\b(how about|what about|what if (?:we|i|you)|shall we|should we|let'?s|why don'?t (?:we|you|i)|"
+    r"can we|could we|would you be (?:ok|okay|up for|willing)|are you (?:ok|okay|up for) |"
+    r"i (?:propose|suggest)|my (?:proposal|suggestion)|(?:does|would) (?:that|this|it) work|"
+    r"i'?ll (?:take|handle|cover|send|set up|book)|deal\?)",
+    re.IGNORECASE,
+)
+FEELING = re.compile(
+    r"\b(how (?:do|did|does|are|were|was|is) (?:you|that|it|this)\b.*\b(?:feel|feeling|going|sit|land)|"
+    r"how (?:are|were) you (?:doing|holding up|finding)|how do you feel|how did you feel|"
+    r"what(?:'s| is| was) (?:that|it) like|feel(?:ing|s)? about|frustrat|upset|worried|disappoint|"
+    r"enjoy|like most|love about|hardest for you|bother(?:s|ed)? you)",
+    re.IGNORECASE,
+)
+CHOICE = re.compile(r"\b(would you rather|which (?:one|would you|do you)|prefer|or (?:would|should|do) )", re.I)
+ACCUSATION = re.compile(
+    r"\b(why (?:didn'?t|don'?t|haven'?t|wouldn'?t|can'?t|won'?t) you|you (?:never|always|should have|"
+    r"didn'?t even|just (?:ignored|left))|this is (?:a mess|unacceptable|ridiculous)|your fault|"
+    r"what were you thinking|how could you)",
+    re.IGNORECASE,
+)
+REFLECTION_OPENERS = re.compile(
+    r"^\s*(so\b|it sounds like|sounds like|it seems|you'?re saying|what i'?m hearing|if i understand|"
+    r"let me check|you feel|you felt|you were|you had|you mean|in other words)",
+    re.IGNORECASE,
+)
+QUESTION_WORDS = re.compile(
+    r"^(?:and|but|so|ok|okay|well|right|then|now|also)?[ ,]*"
+    r"(what|which|who|whom|whose|when|where|why|how|do|does|did|is|are|was|were|can|could|would|will|"
+    r"should|have|has|had|any)\b",
+    re.IGNORECASE,
+)
+STOPWORDS = frozenset(
+    """a an the and or but so of to in on at by for with from about as into than then that this these those
+    it its it's is are was were be been being am do does did done have has had having can could would should
+    will shall may might must i me my mine we us our you your yours he him his she her they them their
+    what which who whom whose when where why how there here just really very quite maybe also too any some
+    all more most much many lot lots thing things kind sort bit part way get got go going think know
+    tell say said make made like feel felt want need let let's ok okay well right yeah yes no not
+    i'm you're we're i've you've i'd you'd i'll you'll don't didn't doesn't isn't wasn't can't couldn't
+    won't wouldn't""".split()  # noqa: SIM905 - a word list reads better as text
+)
+MAX_TOPIC_WORDS = 6
+
+
+def read_ask(text: str, codes: frozenset[str] = frozenset()) -> Ask:
+    """What `text` (the coachee's line, coded `codes`) asks the reply to do."""
+    last = _last_sentence(text)
+    slots = tuple(dict.fromkeys(m.group(0).lower() for m in SLOT.finditer(text)))
+    if PROPOSAL.search(text) and (slots or "next_step" in codes or "alternative" in codes or "?" in text):
+        return Ask(AskKind.proposal, last, _topic(last), slots)
+    if ACCUSATION.search(text) or "blame" in codes:
+        return Ask(AskKind.accusation, last, _topic(last))
+    is_question = "?" in text or bool(QUESTION_WORDS.match(last)) or codes & {"open_question", "closed_question"}
+    if ("reflection" in codes or "summary" in codes or REFLECTION_OPENERS.match(text)) and not _asks_new(last):
+        return Ask(AskKind.reflection, text, _topic(text))
+    if is_question:
+        kind = AskKind.choice if CHOICE.search(last) else AskKind.feeling if FEELING.search(last) else AskKind.fact
+        return Ask(kind, last, _topic(last))
+    return Ask(AskKind.statement, last, _topic(last))
+
+
+SWAPS = {  # the coachee's words as the persona's script reports them
+    "you": "{p}",
+    "your": "{p}'s",
+    "yours": "{p}'s",
+    "yourself": "{p}",
+    "you're": "{p} is",
+    "you've": "{p} has",
+    "you'd": "{p} would",
+    "you'll": "{p} will",
+    "i": "{c}",
+    "me": "{c}",
+    "my": "{c}'s",
+    "mine": "{c}'s",
+    "myself": "{c}",
+    "i'm": "{c} is",
+    "i've": "{c} has",
+    "i'd": "{c} would",
+    "i'll": "{c} will",
+}
+MAX_CUE_WORDS = 16
+
+
+def reported(sentence: str, coachee: str, persona: str) -> str:
+    """`sentence` as the script reports it: persons swapped to names, no final mark, one
+    line, at most MAX_CUE_WORDS words ("Did you enjoy it?" -> "did Priya enjoy it")."""
+    words = " ".join(sentence.replace("\u2019", "'").split()).rstrip("?.!").split()[:MAX_CUE_WORDS]
+    out = []
+    for word in words:
+        core = word.strip(',;:"()')
+        swap = SWAPS.get(core.lower())
+        out.append(word.replace(core, swap.format(p=persona, c=coachee)) if swap else word)
+    text = re.sub(r"[()\[\]]", "", " ".join(out))  # brackets would close the speaker cue
+    return text[:1].lower() + text[1:]
+
+
+def _last_sentence(text: str) -> str:
+    """The sentence that carries the ask: the last question if there is one, else the last sentence."""
+    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s.strip()]
+    questions = [s for s in sentences if s.endswith("?")]
+    return (questions or sentences or [text])[-1]
+
+
+def _asks_new(sentence: str) -> bool:
+    """A restatement followed by a fresh wh-question asks the question, not for a check."""
+    return (
+        bool(re.match(r"^(?:and |but |so )?(what|which|who|when|where|why|how)\b", sentence, re.I))
+        and len(sentence.split()) > 3
+    )
+
+
+def _topic(sentence: str) -> str:
+    """The content words of `sentence`, in order: what a question is about."""
+    words = re.findall(r"[A-Za-z][A-Za-z'-]*", sentence.replace("\u2019", "'"))
+    content = [w for w in words if w.lower() not in STOPWORDS and len(w) > 2]
+    return " ".join(content[:MAX_TOPIC_WORDS]).lower()

@@ -1,0 +1,86 @@
+"""What a coachee's line asks of the reply, and whether a reply answers it."""
+
+import pytest
+
+from simulator.engine.asks import AskKind, read_ask, reported
+from simulator.engine.relevance import MIN_SIMILARITY, judge
+from tests.conftest import HashEmbedding
+
+
+@pytest.mark.parametrize(
+    ("line", "codes", "kind"),
+    [
+        ("What part of the request was hardest to pin down?", {"open_question"}, AskKind.fact),
+        ("What do you need from me to get the banner done by Friday?", set(), AskKind.fact),
+        ("How did that feel, being left out of the meeting?", {"open_question"}, AskKind.feeling),
+        ("What did you enjoy most in the last year?", set(), AskKind.feeling),
+        ("Would you rather start with the banner or the PDFs?", {"closed_question"}, AskKind.choice),
+        ("How about a ten-minute check-in on Wednesday at nine?", {"next_step"}, AskKind.proposal),
+        ("Let's meet tomorrow at 10:30 to go through it.", set(), AskKind.proposal),
+        ("So you had to guess which update I meant.", {"reflection"}, AskKind.reflection),
+        ("It sounds like the ticket left you guessing.", set(), AskKind.reflection),
+        ("Why didn't you just ask me? This is a mess.", set(), AskKind.accusation),
+        ("You never tell me when you're stuck.", {"blame"}, AskKind.accusation),
+        ("Thanks for coming in today.", set(), AskKind.statement),
+    ],
+)
+def test_the_kind_of_ask(line, codes, kind):
+    assert read_ask(line, frozenset(codes)).kind == kind
+
+
+def test_a_restatement_followed_by_a_new_question_asks_the_question():
+    ask = read_ask("It sounds like the request was unclear. What did you take it to mean?", frozenset({"reflection"}))
+    assert ask.kind == AskKind.fact
+    assert ask.said == "What did you take it to mean?"
+
+
+def test_a_proposal_keeps_its_day_and_time():
+    ask = read_ask("How about a ten-minute check-in on Wednesday at nine?")
+    assert ask.slots == ("ten-minute", "wednesday at nine")
+    expected = "saying yes, no or what instead to Jack's proposal of ten-minute and wednesday at nine"
+    assert ask.cue("Jack", "Stan") == expected
+
+
+def test_the_cue_reports_the_question_in_the_script_s_persons():
+    ask = read_ask("What did you enjoy most about my project?")
+    assert (
+        ask.cue("Jack", "Priya")
+        == "saying how Priya feels, as Jack asked: what did Priya enjoy most about Jack's project"
+    )
+    assert reported("(Aside) Are you in?", "Jack", "Stan") == "aside Are Stan in"
+
+
+def test_a_proposal_needs_a_stance():
+    ask = read_ask("How about a check-in on Wednesday at nine?")
+    assert judge(ask, "Wednesday works, nine is fine.").responsive
+    assert judge(ask, "Can we make it Thursday instead?").responsive
+    assert judge(ask, "Thursday at ten would suit me better.").responsive
+    assert judge(ask, "Thursday at ten?").responsive
+    assert not judge(ask, "The template already has a banner slot.").responsive
+    assert not judge(ask, "Lunch was late again today, the whole team waited.").responsive
+
+
+def test_a_restatement_needs_a_confirmation_or_a_correction():
+    ask = read_ask("So you had to guess which update I meant.", frozenset({"reflection"}))
+    assert judge(ask, "Yeah, pretty much.").responsive
+    assert judge(ask, "Not quite, I thought it was the PDFs.").responsive
+
+
+def test_a_question_needs_a_reply_about_its_topic():
+    embed = HashEmbedding()
+    ask = read_ask("Which banner did the client want on the home page?")
+    on_topic = judge(ask, "The client wanted the deadline banner on the home page.", embed=embed)
+    off_topic = judge(ask, "Lunch was late again today.", embed=embed)
+    assert on_topic.responsive and on_topic.score >= MIN_SIMILARITY
+    assert not off_topic.responsive and "something else" in off_topic.why
+
+
+def test_the_note_retrieved_for_the_question_counts_as_its_topic():
+    embed = HashEmbedding()
+    ask = read_ask("What held you up?")
+    note = "Stan got stuck on the dental plan PDFs and did not want to ask."
+    assert judge(ask, "Honestly the dental PDFs, I got stuck.", [note], embed).responsive
+
+
+def test_without_embeddings_a_question_is_not_judged():
+    assert judge(read_ask("What held you up?"), "Lunch.").responsive
