@@ -36,8 +36,8 @@ class Ask:
 
     def cue(self, coachee: str, persona: str) -> str:
         """The part of the speaker cue that says what the reply answers, e.g. `answering
-        Jack's question: what did Priya enjoy most in the last year`."""
-        said = reported(self.said, coachee, persona)
+        Jack's question: what did they enjoy most in the last year`."""
+        said = reported(self.said, coachee)
         when = f" of {' and '.join(self.slots)}" if self.slots else ""
         return {
             AskKind.fact: f"answering {coachee}'s question: {said}",
@@ -121,15 +121,15 @@ def read_ask(text: str, codes: frozenset[str] = frozenset()) -> Ask:
     return Ask(AskKind.statement, last, _topic(last))
 
 
-SWAPS = {  # the coachee's words as the persona's script reports them
-    "you": "{p}",
-    "your": "{p}'s",
-    "yours": "{p}'s",
-    "yourself": "{p}",
-    "you're": "{p} is",
-    "you've": "{p} has",
-    "you'd": "{p} would",
-    "you'll": "{p} will",
+SWAPS = {  # the coachee's words as the script reports them: "you" conjugates like "they"
+    "you": "they",
+    "your": "their",
+    "yours": "theirs",
+    "yourself": "themselves",
+    "you're": "they're",
+    "you've": "they've",
+    "you'd": "they'd",
+    "you'll": "they'll",
     "i": "{c}",
     "me": "{c}",
     "my": "{c}'s",
@@ -143,15 +143,16 @@ SWAPS = {  # the coachee's words as the persona's script reports them
 MAX_CUE_WORDS = 16
 
 
-def reported(sentence: str, coachee: str, persona: str) -> str:
-    """`sentence` as the script reports it: persons swapped to names, no final mark, one
-    line, at most MAX_CUE_WORDS words ("Did you enjoy it?" -> "did Priya enjoy it")."""
+def reported(sentence: str, coachee: str) -> str:
+    """`sentence` as the script reports it: persons swapped (the coachee by name; "you" as
+    "they", so the persona does not speak of itself by name), no final mark, one line, at
+    most MAX_CUE_WORDS words ("Did you enjoy my talk?" -> "did they enjoy Jack's talk")."""
     words = " ".join(sentence.replace("\u2019", "'").split()).rstrip("?.!").split()[:MAX_CUE_WORDS]
     out = []
     for word in words:
         core = word.strip(',;:"()')
         swap = SWAPS.get(core.lower())
-        out.append(word.replace(core, swap.format(p=persona, c=coachee)) if swap else word)
+        out.append(word.replace(core, swap.format(c=coachee)) if swap else word)
     text = re.sub(r"[()\[\]]", "", " ".join(out))  # brackets would close the speaker cue
     return text[:1].lower() + text[1:]
 

@@ -45,9 +45,9 @@ def test_the_cue_reports_the_question_in_the_script_s_persons():
     ask = read_ask("What did you enjoy most about my project?")
     assert (
         ask.cue("Jack", "Priya")
-        == "saying how Priya feels, as Jack asked: what did Priya enjoy most about Jack's project"
+        == "saying how Priya feels, as Jack asked: what did they enjoy most about Jack's project"
     )
-    assert reported("(Aside) Are you in?", "Jack", "Stan") == "aside Are Stan in"
+    assert reported("(Aside) Are you in?", "Jack") == "aside Are they in"
 
 
 def test_a_proposal_needs_a_stance():
