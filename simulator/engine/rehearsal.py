@@ -20,7 +20,7 @@ from evals.scoring.report import Report, is_current
 from simulator.core.models.calls import ModelRestarting
 from simulator.core.schema import Difficulty, Move, Note, Scenario
 from simulator.core.storage import Attempt, Turn, User
-from simulator.engine import director, guard, voice
+from simulator.engine import director, guard, smuggled_rules, voice
 from simulator.engine.debrief import NothingToScore, ScoringFailed, debrief
 from simulator.engine.retrieval import Retrieved
 from simulator.engine.services import Services
@@ -413,6 +413,7 @@ class Rehearsal:
             other_moods=voice.example_lines(self.scenario, exclude=move),
             never_says=tuple(self.persona.never_says),
             last_coachee_line=turns[-1].text,
+            rules=smuggled_rules.in_force([t.text for t in turns if t.role == "coachee"]),
         )
 
     def _fallback_line(self, move: Move, turns: list[Turn]) -> str:
