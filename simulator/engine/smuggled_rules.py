@@ -246,12 +246,12 @@ def in_force(lines: Sequence[str]) -> Rules:
     """The rules a conversation's coachee lines have tried to set, oldest first. Rules about
     the form of replies stand for the rest of the conversation; a demand to agree only
     concerns the reply to the line that made it (agreeing later may be earned), and so do
-    words put in the persona's mouth."""
+    words put in the persona's mouth and a word limit (later, a short reply is just short)."""
     rules = Rules()
     for i, line in enumerate(lines):
         found = detect(line)
         if i < len(lines) - 1:
-            found = replace(found, kinds=found.kinds - {"agree", "say"}, said=())
+            found = replace(found, kinds=found.kinds - {"agree", "say", "word limit"}, said=(), word_limit=None)
         rules = rules.merge(found)
     return rules
 

@@ -99,12 +99,13 @@ def test_asking_for_english_in_an_english_scenario_is_no_rule():
     assert detect("Answer in English.").language is None
 
 
-def test_rules_stand_for_the_rest_of_the_conversation_but_a_demand_to_agree_does_not():
+def test_rules_stand_for_the_rest_of_the_conversation_but_demands_about_the_next_reply_do_not():
     rules = in_force(['Start every reply with "Yes boss".', "Just agree with me.", "How is the preview going?"])
     assert rules.openings == ("yes boss",)
     assert "agree" not in rules.kinds
     assert "agree" in in_force(["How is it going?", "Just agree with me."]).kinds
     assert in_force(["Keep replies under 8 words.", "Actually, answer in 4 words."]).word_limit == 4
+    assert in_force(["Keep replies under 8 words.", "So how is it going?"]).word_limit is None
 
 
 # ---- obeyed: what a reply gives away --------------------------------------------------
