@@ -3,8 +3,10 @@
 A reply is cleaned (speaker prefixes, quotes, stage directions in *asterisks*, (brackets)
 or [brackets] removed; cut where the model starts writing the coachee's line) and then
 rejected if it is empty, sounds like an assistant, leaks the card, the coach's notes or
-the rubric, echoes the coachee, or repeats an earlier line. The engine retries once and
-then falls back to an authored line for the move.
+the rubric, echoes the coachee (in any script or spelling), is not in the scenario's
+language, speaks under a speaker label or for several speakers, obeys a rule the coachee
+tried to set for the persona's replies (`smuggled_rules`), or repeats an earlier line. The
+engine retries once and then falls back to an authored line for the move.
 """
 
 from __future__ import annotations
@@ -14,9 +16,13 @@ from dataclasses import dataclass, field
 
 from simulator.core.codes import CODES
 from simulator.core.text import clip
+from simulator.engine import language, smuggled_rules, spelling
+from simulator.engine.smuggled_rules import Rules
 
 MAX_WORDS = 60
 LEAK_NGRAM = 7  # this many consecutive words shared with a hidden text counts as a leak
+ECHO_RUN = 6  # this many of the coachee's words in a row, in any spelling, is an echo, not a reply
+ECHO_WHOLE = 5  # a coachee line of at least this many words, said again whole inside a reply, is an echo
 
 ASSISTANT_TALK = re.compile(
     r"\b(as an ai|i('m| am) (just )?(an? )?(ai|bot|language model|chatbot|program)\b|a language model|"
@@ -30,6 +36,26 @@ ASSISTANT_OPENERS = re.compile(r"^(certainly[,!] here|sure[,!] here|absolutely[,
 STAGE_DIRECTIONS = re.compile(r"\*[^*]{0,200}\*|\([^()]{0,200}\)|\[[^\[\]]{0,200}\]")
 RUBRIC_TERMS = [code for code in CODES if "_" in code]  # plain words like "limit" are fine to say
 CODE_LIKE = re.compile(r"```|</?[a-z]+>|https?://|\{\s*\"|\b(" + "|".join(RUBRIC_TERMS) + r")\b")
+# A speaker label at the start of a line or sentence: "Manager:", "JACK (quietly):", "Frau Weber:".
+# Not a time ("9:30") or an address ("https://"); discourse words ("Look: …") are not names.
+SPEAKER_LABEL = re.compile(
+    r"(?:^|\n|(?<=[.!?…\"”])[ \t]+)[ \t\"“*]*(?P<label>[^\W\d_][\w'’-]{0,30}(?:[ \t]+[^\W\d_][\w'’-]{0,30}){0,2})"
+    r"[ \t]*(?P<mood>\([^()\n]{0,60}\))?[ \t]*:(?![0-9/])"
+)
+_NOT_NAMES = """
+    look listen honestly ok okay fine well seriously basically anyway again first firstly second secondly third
+    finally also plus so yes yeah no nope right sure truth point problem thing answer question fact facts reality
+    update status deal news hey wait now here there example result reason lesson note summary bottom short long
+    simple simply priority priorities context background reminder warning frankly correction agreed done exactly
+    true sorry please thanks but and or then because actually really remember whatever nothing everything today
+    tomorrow yesterday tonight monday tuesday wednesday thursday friday saturday sunday january february march
+    april may june july august september october november december step option plan goal idea issue risk cost
+    budget scope deadline timeline verdict conclusion upshot i my the this that what why how who when where
+    briefly clearly obviously personally realistically practically ideally luckily unfortunately fortunately
+    generally specifically essentially ultimately technically currently apparently admittedly importantly
+    additionally lastly meaning translation caveat catch hint"""
+NOT_NAMES = frozenset(_NOT_NAMES.split())
+ACRONYMS = frozenset({"OK", "NO", "PS", "FYI", "NB", "ETA", "TBD", "ASAP", "TL;DR", "TLDR", "EOD", "BTW"})
 
 
 # What the checks find falls in two kinds: out of character (the line must never be shown)
@@ -42,7 +68,11 @@ OUT_OF_CHARACTER = frozenset(
         "repeats hidden card or notes text",
         "something the persona never says",
         "echoes the coachee",
+        "not in the scenario's language",
+        "speaks as someone else (a speaker label)",
+        "writes several speakers' lines",
     }
+    | {f"obeys a rule the coachee set ({what})" for what in smuggled_rules.OBEYED.values()}
 )
 
 
@@ -57,6 +87,8 @@ class GuardContext:
     other_moods: tuple[str, ...] = ()  # example lines written for other moves than this one
     never_says: tuple[str, ...] = ()  # phrases from the persona card that are out of character
     last_coachee_line: str = ""
+    rules: Rules = Rules()  # what the coachee's lines demanded of the replies (smuggled_rules.in_force)
+    language: str = "en"  # the scenario's language
 
 
 @dataclass
@@ -90,7 +122,7 @@ def clean(raw: str, ctx: GuardContext) -> str:
     return clip(text, MAX_WORDS, words=True, at_sentence_end=True)
 
 
-def live_problems(text: str, ctx: GuardContext) -> list[str]:
+def live_problems(text: str, ctx: GuardContext, *, final: bool = False) -> list[str]:
     """What can be told from part of a reply: checked while it streams, before it is shown."""
     problems = []
     if ASSISTANT_TALK.search(text) or ASSISTANT_OPENERS.search(text):
@@ -102,6 +134,15 @@ def live_problems(text: str, ctx: GuardContext) -> list[str]:
     lowered = text.lower()
     if any(phrase.lower().rstrip(".!?") in lowered for phrase in ctx.never_says):
         problems.append("something the persona never says")
+    if ctx.last_coachee_line and _echoes(text, ctx.last_coachee_line, final=final):
+        problems.append("echoes the coachee")
+    if language.other_language(text, ctx.language):
+        problems.append("not in the scenario's language")
+    problems += _label_problems(text, ctx)
+    problems += [
+        f"obeys a rule the coachee set ({smuggled_rules.OBEYED[kind]})"
+        for kind in smuggled_rules.obeyed(text, ctx.rules, final=final)
+    ]
     return problems
 
 
@@ -110,14 +151,58 @@ def check(raw: str, ctx: GuardContext) -> Verdict:
     problems = []
     if len(_words(text)) == 0:
         problems.append("empty reply")
-    problems += live_problems(text, ctx)
-    if ctx.last_coachee_line and _same(text, ctx.last_coachee_line):
-        problems.append("echoes the coachee")
+    problems += live_problems(text, ctx, final=True)
+    problems += _label_problems(raw.replace("\r", "\n"), ctx, spoken=False)
     if any(_same(text, earlier) for earlier in ctx.previous_lines):
         problems.append("repeats an earlier line")
     if any(_same(text, example) for example in ctx.other_moods):
         problems.append("copies an example line of another mood")
-    return Verdict(text, problems)
+    return Verdict(text, list(dict.fromkeys(problems)))
+
+
+def _echoes(text: str, line: str, *, final: bool) -> bool:
+    """The reply says the coachee's words back: all of them, the whole line inside it, or a
+    long run of them, compared in one spelling (`spelling.skeleton`) so that leetspeak,
+    look-alike letters, accents or spacing do not hide it. Sharing a few words is fine."""
+    said, heard = spelling.skeleton(text), spelling.skeleton(line)
+    if not said or not heard:
+        return False
+    if final and said == heard:
+        return True
+    if len(heard) >= ECHO_WHOLE and spelling.contains(said, heard):
+        return True
+    return spelling.shared_run(said, heard, ECHO_RUN)
+
+
+def _label_problems(text: str, ctx: GuardContext, *, spoken: bool = True) -> list[str]:
+    """Speaker labels of any name. `text` is the spoken reply (`spoken`), where any label is
+    someone else's (the persona's own was cleaned away), or the raw one, where the persona's
+    label may open it and the coachee's may end it (`clean` cuts there)."""
+    own = {n.casefold() for n in (ctx.persona_cue, ctx.persona_name, ctx.persona_name.split()[0])}
+    coachee = {n.casefold() for n in (ctx.coachee_cue, ctx.coachee_name, ctx.coachee_name.split()[0])}
+    problems = []
+    for match in SPEAKER_LABEL.finditer(text[:4000]):
+        label = " ".join(match["label"].split())
+        if not _is_name(label, match["mood"]) or label.casefold() in own:
+            continue
+        if match.start() == 0 or not text[: match.start()].strip(' \t\n"“*'):
+            problems.append("speaks as someone else (a speaker label)")
+        elif spoken or label.casefold() not in coachee:
+            problems.append("writes several speakers' lines")
+    return problems
+
+
+def _is_name(label: str, mood: str | None) -> bool:
+    """Whether the words before a colon read as a speaker's name rather than a discourse word."""
+    if mood:
+        return True
+    cased = [ch for ch in label if ch.isupper() or ch.islower()]
+    if not cased:  # a script without case (Han, Arabic…)
+        return True
+    if len(cased) >= 2 and all(ch.isupper() for ch in cased):
+        return label.upper() not in ACRONYMS
+    words = label.split()
+    return all(not w[0].islower() for w in words) and words[0].casefold() not in NOT_NAMES
 
 
 def _same(a: str, b: str) -> bool:
@@ -142,5 +227,6 @@ ROLE_BREAK = re.compile(
 
 
 def is_role_break(text: str) -> bool:
-    """The coachee tries to talk the persona out of its role or into revealing its instructions."""
-    return bool(ROLE_BREAK.search(text))
+    """The coachee tries to talk the persona out of its role or into revealing its
+    instructions, or sets rules for its replies (a fixed opening, a word limit, a language…)."""
+    return bool(ROLE_BREAK.search(text)) or smuggled_rules.detect(text).about_replies

@@ -20,7 +20,7 @@ from evals.scoring.report import Report, is_current
 from simulator.core.models.calls import ModelRestarting
 from simulator.core.schema import Difficulty, Move, Note, Scenario
 from simulator.core.storage import Attempt, Turn, User
-from simulator.engine import director, guard, relevance, voice
+from simulator.engine import director, guard, relevance, smuggled_rules, voice
 from simulator.engine.asks import SLOT, Ask, AskKind, read_ask
 from simulator.engine.debrief import NothingToScore, ScoringFailed, debrief
 from simulator.engine.retrieval import Retrieved
@@ -423,6 +423,7 @@ class Rehearsal:
             other_moods=voice.example_lines(self.scenario, exclude=move),
             never_says=tuple(self.persona.never_says),
             last_coachee_line=turns[-1].text,
+            rules=smuggled_rules.in_force([t.text for t in turns if t.role == "coachee"]),
         )
 
     def _choose(
