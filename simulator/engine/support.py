@@ -284,8 +284,13 @@ def _negated(text: str, floor: int, at: int) -> bool:
 
 
 def _names_any(span: str, words: Iterable[str]) -> bool:
-    low = span.lower()
-    return any(re.search(rf"\b{re.escape(w.lower().strip())}", low) for w in words if w.strip())
+    """Whether `span` names one of `words` (at a word's start, in any case), not negated:
+    "a rotation for you, which isn't a promotion" names no promotion."""
+    for word in (w.strip() for w in words):
+        for m in re.finditer(rf"\b{re.escape(word)}", span, re.IGNORECASE) if word else ():
+            if not _negated(span, 0, m.start()):
+                return True
+    return False
 
 
 def _words(text: str, span: Span | None) -> str | None:

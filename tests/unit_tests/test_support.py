@@ -112,6 +112,8 @@ def test_an_offer_naming_what_the_limit_refuses_is_a_concession():
     )
     assert kept.offer == "I'll talk to the product team about a rotation for you"
     # a concession word matches at a word's start, in any case
+    rotation = "I'll talk to the product team about a rotation for you, which isn't a promotion."
+    assert detect(rotation, (), ["promot"]).offer == rotation[:-1]
     promotion = detect("I'll talk to HR about a Promotion for you.", (), ["promot"])
     assert promotion.offer is None and promotion.concession == "I'll talk to HR about a Promotion for you"
 
