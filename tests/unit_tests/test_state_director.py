@@ -1,3 +1,6 @@
+import pytest
+
+from simulator.core.catalog import load_catalog
 from simulator.core.schema import Difficulty, Move, Reaction, SupportReactions
 from simulator.engine.director import OPEN, WARM, after_move, choose
 from simulator.engine.state import DEFAULT_SUPPORT, SupportEvent, initial_state, update
@@ -260,3 +263,26 @@ def test_an_offer_after_a_held_limit_is_accepted(fixture_catalog):
         difficulty=Difficulty.easy,
     )
     assert bare.move != Move.accept and helped.move == Move.accept
+
+
+@pytest.mark.parametrize("scenario_id", sorted(load_catalog().scenarios))
+def test_every_shipped_persona_warms_to_help_and_cools_under_pressure(scenario_id):
+    scenario = load_catalog().scenario(scenario_id)
+    neutral, _ = _said(scenario, "I see.")
+    offered, helped = _said(scenario, OFFER)
+    pressed, pushed = _said(scenario, PRESSURE)
+    assert offered.trust > neutral.trust > pressed.trust
+    assert offered.frustration < neutral.frustration < pressed.frustration
+    assert helped.move in {Move.engage, Move.agree_next_step, Move.open_up}
+    assert pushed.move in {scenario.pressure_move, Move.escalate}
+
+
+@pytest.mark.parametrize("scenario_id", sorted(s.id for s in load_catalog().scenarios.values() if s.limit.needed))
+def test_shipped_scenarios_with_a_limit_do_not_count_giving_in_as_help(scenario_id):
+    scenario = load_catalog().scenario(scenario_id)
+    assert scenario.support.concessions
+    line = f"Okay, I'll talk to them about {scenario.support.concessions[0]} for you."
+    counted, _ = _said(_with_support(scenario), line)
+    conceded, _ = _said(scenario, line)
+    assert [e.kind for e in counted.support] == ["offer"]
+    assert conceded.support == [] and conceded.trust < counted.trust
