@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
@@ -118,6 +118,30 @@ class Reaction(Strict):
     frustration: float = 0.0
 
 
+class SupportReactions(Strict):
+    """How the persona takes a concrete offer of help and pressure that ignores its situation.
+
+    The engine finds both in each coachee line (simulator/engine/support.py), on top of the
+    behaviour codes, and scales them by difficulty like the codes' reactions. Leave a
+    reaction out for the engine's default; list a kind under `ignore` where it makes no
+    sense for this persona (no change to the state, no move).
+    """
+
+    offer: Reaction | None = Field(
+        default=None, description="A concrete offer of help ('I'll take two of your tickets'); default +6 trust."
+    )
+    pressure: Reaction | None = Field(
+        default=None,
+        description="Pressure without support ('by Friday, whatever else is on your plate'); default -8 trust.",
+    )
+    ignore: list[Literal["offer", "pressure"]] = Field(default_factory=list)
+    concessions: list[Text] = Field(
+        default_factory=list,
+        description="Words for what the limit refuses ('lead role', 'for free'): an offer naming one gives in, "
+        "so it is not help. A line coded capitulation never is.",
+    )
+
+
 class DifficultyLevel(Strict):
     """Difficulty scales how fast the persona warms up and how easily it flares."""
 
@@ -205,6 +229,10 @@ class Scenario(Strict):
     moves: dict[Move, MoveScript]
     reactions: dict[str, Reaction] = Field(
         default_factory=dict, description="Per behaviour code; overrides the engine's defaults for this scenario."
+    )
+    support: SupportReactions = Field(
+        default_factory=SupportReactions,
+        description="How the persona reacts to offers of help and to pressure; the engine's defaults when left out.",
     )
     goals: list[Goal] = Field(min_length=1)
     limit: Limit

@@ -3,6 +3,10 @@
 This is the part a small model cannot be trusted with (how a tantrum-prone client reacts
 to being placated), so it is plain code: readable rules, each a sentence of the case.
 The model only voices the move that comes out.
+
+Besides the codes, the state says whether the line offered concrete help or pressed
+regardless (`PersonaState.reacted_to`): pressure is answered like blame, and an offer of
+help gets a warmer move sooner than listening alone would.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ BOILING = 80.0  # frustration at which any pressure becomes an outburst
 UPSET = 70.0  # frustration at which the persona reacts with its pressure move
 WARM = 50.0  # trust at which the persona answers properly
 OPEN = 62.0  # trust at which it shares what it was holding back
+HELP_EASES = 8.0  # how much less trust a concrete offer of help needs for a warmer move
 
 
 @dataclass(frozen=True)
@@ -44,11 +49,14 @@ def choose(
         decision = _limit_dynamics(state, codes, scenario, difficulty)
         if decision:
             return decision
-    if codes & HOSTILE:
+    pressed = state.reacted_to("pressure")
+    if codes & HOSTILE or pressed:
         move = Move.escalate if state.frustration >= BOILING else scenario.pressure_move
-        return Decision(move, "blamed or brushed off")
+        return Decision(move, "blamed or brushed off" if codes & HOSTILE else "pressed, with no help offered")
     if state.frustration >= UPSET:
         return Decision(scenario.pressure_move, f"still upset (frustration {state.frustration:.0f})")
+    if state.reacted_to("offer"):
+        return _offered_help(state, hidden_left)
     if "next_step" in codes and state.trust >= WARM:
         return Decision(Move.agree_next_step, "a concrete next step, and enough trust to take it")
     if codes & LISTENING and state.trust >= OPEN and hidden_left:
@@ -56,6 +64,16 @@ def choose(
     if (codes & LISTENING and state.trust >= WARM - 10) or state.trust >= WARM:
         return Decision(Move.engage, "listened to" if codes & LISTENING else "trust is high enough to engage")
     return Decision(scenario.resting_move, "nothing has moved them yet")
+
+
+def _offered_help(state: PersonaState, hidden_left: bool) -> Decision:
+    """Concrete help lowers the bar: it opens up, or takes the help up, on less trust than
+    listening or a next step needs, and a guarded persona at least answers properly."""
+    if state.trust >= OPEN - HELP_EASES and hidden_left:
+        return Decision(Move.open_up, "offered real help, trusting enough to say what is really going on")
+    if state.trust >= WARM - HELP_EASES:
+        return Decision(Move.agree_next_step, "a concrete offer of help, and enough trust to take it up")
+    return Decision(Move.engage, "offered concrete help")
 
 
 def _limit_dynamics(
@@ -70,11 +88,11 @@ def _limit_dynamics(
         return Decision(move, "the coachee wavered, so pushing works")
     if not state.limit_stated:
         return None
-    if codes & HOSTILE:
-        return None  # blame is answered as blame, limit or not
+    if codes & HOSTILE or state.reacted_to("pressure"):
+        return None  # blame and pressure are answered as such, limit or not
     if state.limit_tests < tests_needed:
         return Decision(Move.test_limit, f"testing the limit ({state.limit_tests + 1} of {tests_needed})")
-    if state.alternative_offered or codes & {"acknowledge", "alternative"}:
+    if state.alternative_offered or codes & {"acknowledge", "alternative"} or state.reacted_to("offer"):
         return Decision(Move.accept, "the limit held and the need was taken seriously")
     return None
 

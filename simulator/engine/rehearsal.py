@@ -308,9 +308,7 @@ class Rehearsal:
         for turn in turns[last_persona + 1 :]:
             codes = frozenset(turn.codes or [])
             role_break = guard.is_role_break(turn.text)
-            state = update(
-                state, codes, self.scenario, self.difficulty, words=len(turn.text.split()), role_break=role_break
-            )
+            state = update(state, codes, self.scenario, self.difficulty, text=turn.text, role_break=role_break)
             decision = director.choose(
                 state,
                 codes,

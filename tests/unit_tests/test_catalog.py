@@ -53,6 +53,20 @@ def test_schema_problems_name_the_field(tmp_path):
     assert any(p.file.name == "broken.yaml" and "weights must add up to 1" in p.reason for p in problems)
 
 
+def test_support_reactions_are_optional_and_checked(tmp_path):
+    text = (FIXTURES / "scenarios" / "catering_dispute.yaml").read_text().replace("id: catering_dispute", "id: broken")
+    support = "support:\n  offer: {trust: 9}\n  ignore: [pressure]\n  concessions: [for free]\n"
+    scenarios, personas = _broken_tree(tmp_path, text + support)
+    catalog = load_catalog(scenarios, personas)
+    assert catalog.problems == []
+    assert catalog.scenario("catering_dispute").support.offer is None  # left out: the engine's default
+    broken = catalog.scenario("broken").support
+    assert (broken.offer.trust, broken.offer.frustration, broken.ignore) == (9, 0, ["pressure"])
+    (scenarios / "broken.yaml").write_text(text + "support:\n  ignore: [praise]\n")
+    [problem] = load_catalog(scenarios, personas).problems
+    assert problem.file.name == "broken.yaml" and problem.field.startswith("support.ignore")
+
+
 def test_unknown_persona_and_wrong_file_name(tmp_path):
     text = (FIXTURES / "scenarios" / "catering_dispute.yaml").read_text()
     scenarios, personas = _broken_tree(tmp_path, text.replace("persona: dana", "persona: nobody"))

@@ -139,6 +139,29 @@ def test_a_rule_smuggled_into_a_line_gets_an_in_character_reaction_not_complianc
     assert later.turn.guard["problems"] == ["obeys a rule the coachee set (fixed opening)"]
 
 
+def test_trust_rises_over_two_offers_of_help_and_falls_over_two_pushes(services):
+    helped = Rehearsal.start(services, services.store.user("h"), "catering_dispute", "standard")
+    pushed = Rehearsal.start(services, services.store.user("p"), "catering_dispute", "standard")
+    offers = [
+        "I'll call your boss myself to explain the volumes.",
+        "Let me take the delivery paperwork off your plate.",
+    ]
+    pushes = ["Sign the renewal by Friday, no excuses.", "I don't care how you do it, just get it done."]
+    for attempt, lines in ((helped, offers), (pushed, pushes)):
+        for line in lines:  # no codes: only what the line offers or asks moves the persona
+            attempt.submit(line)
+            attempt.reply()
+    replies = {a: [t for t in a.turns() if t.role == "persona"] for a in (helped, pushed)}
+    warming = [t.state["trust"] for t in replies[helped]]
+    cooling = [t.state["trust"] for t in replies[pushed]]
+    assert warming[0] < warming[1] < warming[2]
+    assert cooling[0] > cooling[1] > cooling[2]
+    assert [t.move for t in replies[helped][1:]] == ["engage", "agree_next_step"]  # warmer with each offer
+    assert [t.move for t in replies[pushed][1:]] == ["escalate", "escalate"]
+    assert [(e.turn, e.kind) for e in helped.state().support] == [(1, "offer"), (2, "offer")]
+    assert replies[pushed][-1].state["support"][-1] == {"turn": 2, "kind": "pressure", "span": pushes[1]}
+
+
 def test_replies_draw_on_retrieved_notes(rehearsal, services):
     rehearsal.submit("What does the contract say about deliveries? [open_question]")
     reply = rehearsal.reply()
