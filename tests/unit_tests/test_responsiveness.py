@@ -461,3 +461,31 @@ def test_the_runner_covers_every_scenario_and_reports(services):
     }
     printed = table(results)
     assert all(s in printed for s in SCENARIOS) and "all" in printed
+
+
+def test_the_benchmark_prints_the_table_and_writes_the_figures(services, tmp_path, monkeypatch, capsys):
+    from benchmarks import rehearsal_bench
+
+    monkeypatch.setattr(rehearsal_bench, "RESULTS", tmp_path)
+    results = rehearsal_bench.probe_run(services, ["vague_it_colleague", "tantrum_client"])
+    summary, checks_ = rehearsal_bench._probe_figures(results)
+    rehearsal_bench._report(summary, checks_, {"probes": to_json(results)})
+    printed = capsys.readouterr().out
+    assert "responsive" in printed and "near-repeat" in printed and "vague_it_colleague" in printed
+    assert sum(line.strip().startswith(("[PASS]", "[MISS]")) for line in printed.splitlines()) == 3
+    [written] = tmp_path.glob("rehearsal-*.json")
+    data = yaml.safe_load(written.read_text())  # JSON is YAML
+    assert data["summary"]["probes_overall"]["probes"] == 16
+    assert set(data["summary"]["probes_per_scenario"]) == {"vague_it_colleague", "tantrum_client"}
+    assert len(data["probes"]["results"]) == 16 and data["checks"] == checks_
+
+
+def test_the_benchmark_refuses_an_unknown_scenario():
+    import typer
+
+    from benchmarks.rehearsal_bench import _scenario_list
+
+    assert _scenario_list(None) is None
+    assert _scenario_list(" vague_it_colleague, tantrum_client ") == ["vague_it_colleague", "tantrum_client"]
+    with pytest.raises(typer.BadParameter, match="no probe file for catering"):
+        _scenario_list("vague_it_colleague,catering")
