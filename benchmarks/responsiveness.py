@@ -241,6 +241,9 @@ LEXICONS: dict[str, tuple[str, ...]] = {
         "under pressure",
         "sting",
         "hammered",
+        "bother*",
+        "not easy",
+        "struggl*",
     ),
     "daytime": (
         "monday",
@@ -320,6 +323,15 @@ LEXICONS: dict[str, tuple[str, ...]] = {
         "definitely",
         "fair enough",
         "no problem",
+        "don't mind",
+        "go ahead",
+        "that's fine",
+        "that'd be fine",
+        "that would be fine",
+        "that helps",
+        "that'd help",
+        "that would help",
+        "i agree",
         "agreed",
         "suits me",
         "yes please",
@@ -431,6 +443,11 @@ LEXICONS: dict[str, tuple[str, ...]] = {
         "or",
     ),
     "confirm": (
+        "i agree",
+        "agreed",
+        "you're right",
+        "that's about right",
+        "i'd say so",
         "^actually",
         "^well actually",
         "^exactly",
@@ -709,6 +726,7 @@ class ProbeResult:
     why: str
     near_repeat: bool
     fallback: bool
+    authored: bool  # word for word one of the scenario's authored lines (a fallback, or the model copying one)
     ttft_s: float
     total_s: float
     warm_up_replies: list[str] = field(default_factory=list)
@@ -739,6 +757,10 @@ class ScenarioProbes:
         return self._rate("fallback")
 
     @property
+    def authored_rate(self) -> float:
+        return self._rate("authored")
+
+    @property
     def median_ttft_s(self) -> float:
         return round(statistics.median(r.ttft_s for r in self.results), 3) if self.results else float("nan")
 
@@ -748,6 +770,7 @@ class ScenarioProbes:
             "responsive_rate": self.responsive_rate,
             "near_repeat_rate": self.near_repeat_rate,
             "fallback_rate": self.fallback_rate,
+            "authored_rate": self.authored_rate,
             "median_ttft_s": self.median_ttft_s,
         }
 
@@ -782,6 +805,7 @@ def run_probes(
     who = services.store.user(user)
     for scenario_id in scenario_ids:
         probe_file = load_probes(scenario_id, folder)
+        authored = {line for move in services.catalog.scenario(scenario_id).moves.values() for line in move.lines}
         results = []
         for probe in probe_file.probes:
             rehearsal = Rehearsal.start(services, who, scenario_id, difficulty)
@@ -803,6 +827,7 @@ def run_probes(
                     why=verdict.why,
                     near_repeat=near_repeat(reply, earlier),
                     fallback=bool((stored.turn.guard or {}).get("fallback")),
+                    authored=reply in authored,
                     ttft_s=ttft,
                     total_s=total,
                     warm_up_replies=warm_replies,
@@ -824,14 +849,29 @@ def overall(results: dict[str, ScenarioProbes]) -> ScenarioProbes:
     return ScenarioProbes("all", [r for s in results.values() for r in s.results])
 
 
+def by_kind(results: dict[str, ScenarioProbes]) -> dict[str, ScenarioProbes]:
+    """All scenarios' probes, grouped by kind (fact, feeling, proposal, reflection, choice)."""
+    groups: dict[str, list[ProbeResult]] = {}
+    for r in overall(results).results:
+        groups.setdefault(r.kind, []).append(r)
+    return {kind: ScenarioProbes(kind, rs) for kind, rs in groups.items()}
+
+
 def table(results: dict[str, ScenarioProbes]) -> str:
-    """The per-scenario table, with the overall figures last."""
-    rows = [f"  {'scenario':<26}{'probes':>7}{'responsive':>12}{'near-repeat':>13}{'fallback':>10}{'TTFT':>8}"]
+    """The per-scenario table, with the overall figures, then the responsive rate per kind.
+    "authored" is the share of replies that are word for word an authored line of the
+    scenario (the fallbacks, and the model copying an example line)."""
+    rows = [
+        f"  {'scenario':<26}{'probes':>7}{'responsive':>12}{'near-repeat':>13}"
+        f"{'fallback':>10}{'authored':>10}{'TTFT':>8}"
+    ]
     for s in [*results.values(), overall(results)]:
         rows.append(
             f"  {s.scenario:<26}{s.probes:>7}{s.responsive_rate:>12.0%}{s.near_repeat_rate:>13.0%}"
-            f"{s.fallback_rate:>10.0%}{s.median_ttft_s:>7.2f}s"
+            f"{s.fallback_rate:>10.0%}{s.authored_rate:>10.0%}{s.median_ttft_s:>7.2f}s"
         )
+    kinds = ", ".join(f"{k} {s.responsive_rate:.0%} of {s.probes}" for k, s in sorted(by_kind(results).items()))
+    rows.append(f"  responsive by kind: {kinds}")
     return "\n".join(rows)
 
 
@@ -849,5 +889,6 @@ def to_json(results: dict[str, ScenarioProbes]) -> dict:
     return {
         "per_scenario": {k: v.summary() for k, v in results.items()},
         "overall": overall(results).summary(),
+        "per_kind": {k: v.summary() for k, v in sorted(by_kind(results).items())},
         "results": [asdict(r) for s in results.values() for r in s.results],
     }

@@ -184,6 +184,7 @@ CHECKIN = probe(
         ("Could we make it Thursday morning instead?", "counter"),
         ("Not tomorrow, maybe Thursday afternoon.", "counter"),
         ("Let me check my calendar and get back to you.", "defer"),
+        ("Yeah, I don't mind if you come by.", "accept"),
     ],
 )
 def test_a_proposal_accepted_refused_countered_or_deferred_passes(reply, stance):
@@ -236,6 +237,7 @@ REFLECTION = probe(
         "Not quite. I did have the client's email, I just misread it.",
         "Yeah, I guessed the PDFs.",
         "I should've asked, honestly.",
+        "I agree.",
     ],
 )
 def test_a_reflection_confirmed_or_corrected_passes(reply):
@@ -418,6 +420,7 @@ def test_the_runner_judges_what_the_model_said(services):
     for p in probes:
         r = by_id[p.id]
         assert r.kind == p.kind and r.line == p.line
+        assert r.authored == (r.reply in services.catalog.scenario(scenario).moves[r.move].lines)
         assert r.warm_up_replies == warm
         assert 0 <= r.ttft_s <= r.total_s
         if p.id not in (echo, repeat, garbage):
@@ -425,7 +428,7 @@ def test_the_runner_judges_what_the_model_said(services):
             assert r.responsive and not r.near_repeat and not r.fallback, (p.id, r.why)
     assert not by_id[echo].responsive and "repeats the coachee" in by_id[echo].why
     assert by_id[repeat].near_repeat and not by_id[repeat].fallback
-    assert by_id[garbage].fallback
+    assert by_id[garbage].fallback and by_id[garbage].authored
     assert by_id[garbage].reply in services.catalog.scenario(scenario).moves[by_id[garbage].move].lines
     assert services.model._next_response == len(queue)  # every answer was asked for, none left over
 
@@ -454,6 +457,9 @@ def test_the_runner_covers_every_scenario_and_reports(services):
     data = to_json(results)
     assert set(data["per_scenario"]) == set(SCENARIOS)
     assert data["overall"]["probes"] == everything.probes == len(data["results"])
+    assert set(data["per_kind"]) == {"fact", "feeling", "proposal", "reflection", "choice"}
+    assert sum(k["probes"] for k in data["per_kind"].values()) == everything.probes
+    assert all(r["authored"] for r in data["results"])  # the fake speaks authored lines only
     assert set(checks(results)) == {
         f"responsive >= 85% over {everything.probes} probes",
         "no near-repeat",
