@@ -2,6 +2,7 @@
 
     python -m benchmarks.rehearsal_bench            # full run (about 15 minutes on 2 cores)
     python -m benchmarks.rehearsal_bench --quick    # timing part only
+    python -m benchmarks.rehearsal_bench --probes-only --scenarios vague_it_colleague,tantrum_client
 
 Part 1 plays the same scripted 12-turn rehearsal three times in one run: on the product's
 path, the local model server (llama.cpp's llama-server, started and supervised as the app
@@ -23,6 +24,15 @@ repeat, another mood's example line) are in character but replaced; the share of
 where the model's line was kept and the fallback count are printed too. It runs on the
 model server. Peak memory is the app process's maximum resident set size plus the model
 server's, both measured before the in-process model is loaded for the comparison.
+
+Part 3 plays the responsiveness probes (`benchmarks/responsiveness.py`, the probe files in
+`benchmarks/probes/`) on the model server: for each probe a fresh attempt, two warm-up
+lines, then a fact question, a feeling question, a proposal, a reflection or a choice, and
+it reports per scenario the share of replies that answered what was said (judged by a rule
+an echo cannot pass), the share that nearly repeat an earlier persona line, the share the
+guard replaced with an authored line, and the median time to first token of the probe
+replies. `--no-probes` leaves it out, `--probes-only` runs only it (with `--scenarios` to
+pick scenarios), and `--quick` skips parts 2 and 3.
 """
 
 from __future__ import annotations
@@ -39,6 +49,7 @@ from typing import Annotated
 
 import typer
 
+from benchmarks import responsiveness
 from simulator.core.models.embedded import LlamaCppScript
 from simulator.core.settings import Settings
 from simulator.engine.guard import OUT_OF_CHARACTER
@@ -164,14 +175,64 @@ def _median(values: list[float]) -> float:
     return round(statistics.median(values), 3) if values else float("nan")
 
 
+def probe_run(services: Services, scenario_ids: list[str] | None) -> dict[str, responsiveness.ScenarioProbes]:
+    """Part 3: the responsiveness probes on the product's path, with the per-scenario table."""
+    if hasattr(services.model, "reuse_prefix"):  # the product's path: prefix reuse and read-ahead
+        services.model.reuse_prefix = True
+    ids = scenario_ids or sorted(services.catalog.scenarios)
+    print(f"Responsiveness probes, {len(ids)} scenarios, a fresh attempt per probe:")
+    results = responsiveness.run_probes(services, ids, "standard", progress=True)
+    print(responsiveness.table(results))
+    return results
+
+
+def _scenario_list(value: str | None) -> list[str] | None:
+    if not value:
+        return None
+    ids = [s.strip() for s in value.split(",") if s.strip()]
+    known = sorted(p.stem for p in responsiveness.PROBES.glob("*.yaml"))
+    unknown = [s for s in ids if s not in known]
+    if unknown:
+        raise typer.BadParameter(f"no probe file for {', '.join(unknown)}; known: {', '.join(known)}")
+    return ids
+
+
 def main(
     quick: Annotated[bool, typer.Option("--quick", help="Only the timing comparison (part 1)")] = False,
+    probes: Annotated[
+        bool, typer.Option("--probes/--no-probes", help="Play the responsiveness probes (part 3)")
+    ] = True,
+    probes_only: Annotated[bool, typer.Option("--probes-only", help="Only the responsiveness probes")] = False,
+    scenarios: Annotated[
+        str | None, typer.Option("--scenarios", help="Comma-separated scenario ids for the probes (default: all)")
+    ] = None,
 ) -> None:
-    """Benchmark of rehearsals on the embedded model: speed, memory, and the guard's in-character rate."""
-    run(quick=quick)
+    """Benchmark of rehearsals on the embedded model: speed, memory, the guard's in-character
+    rate, and whether the persona answers what was said."""
+    run(quick=quick, probes=probes, probes_only=probes_only, scenarios=_scenario_list(scenarios))
 
 
-def run(*, quick: bool = False) -> None:
+def _report(summary: dict, checks: dict[str, bool], extra: dict) -> None:
+    print("\nSummary")
+    for key, value in summary.items():
+        print(f"  {key}: {value}")
+    for name, ok in checks.items():
+        print(f"  [{'PASS' if ok else 'MISS'}] {name}")
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"rehearsal-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
+    out.write_text(json.dumps({"summary": summary, "checks": checks, **extra}, indent=2))
+    print(f"Figures written to {out}")
+
+
+def _probe_figures(results: dict[str, responsiveness.ScenarioProbes]) -> tuple[dict, dict[str, bool]]:
+    data = responsiveness.to_json(results)
+    summary = {"probes_overall": data["overall"], "probes_per_scenario": data["per_scenario"]}
+    return summary, responsiveness.checks(results)
+
+
+def run(
+    *, quick: bool = False, probes: bool = True, probes_only: bool = False, scenarios: list[str] | None = None
+) -> None:
     base = Settings.from_env()
     with tempfile.TemporaryDirectory() as tmp:
         settings = base.model_copy(update={"llm": "embedded", "data_dir": Path(tmp), "models_dir": base.models_path})
@@ -179,10 +240,19 @@ def run(*, quick: bool = False) -> None:
         services = build_services(settings)
         server = services.model.supervisor
         server.ensure()
+        if probes_only:
+            try:
+                results = probe_run(services, scenarios)
+            finally:
+                server.stop()
+            summary, checks = _probe_figures(results)
+            _report(summary, checks, {"probes": responsiveness.to_json(results)})
+            return
         lines = _lines(TIMED_SCENARIO)[:12]
         print(f"Model server, project layout and read-ahead (the product's path), {len(lines)} turns:")
         layout = timed_run(services, lines, reuse_prefix=True, warm=True)
         character = None if quick else in_character_run(services)
+        probe_results = probe_run(services, scenarios) if probes and not quick else None
         app_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
         server_gb = _peak_rss_gb(server.pid)
         server.stop()
@@ -221,27 +291,17 @@ def run(*, quick: bool = False) -> None:
         checks[f"in-character rate >= 95% over {character['turns']} turns"] = (
             character["in_character_rate"] >= TARGETS["in_character"]
         )
-
-    print("\nSummary")
-    for key, value in summary.items():
-        print(f"  {key}: {value}")
-    for name, ok in checks.items():
-        print(f"  [{'PASS' if ok else 'MISS'}] {name}")
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"rehearsal-{datetime.now(UTC):%Y%m%dT%H%M%S}.json"
-    out.write_text(
-        json.dumps(
-            {
-                "summary": summary,
-                "checks": checks,
-                "layout": [asdict(t) for t in layout],
-                "in_process": [asdict(t) for t in inprocess],
-                "baseline": [asdict(t) for t in baseline],
-            },
-            indent=2,
-        )
-    )
-    print(f"Figures written to {out}")
+    extra = {
+        "layout": [asdict(t) for t in layout],
+        "in_process": [asdict(t) for t in inprocess],
+        "baseline": [asdict(t) for t in baseline],
+    }
+    if probe_results is not None:
+        probe_summary, probe_checks = _probe_figures(probe_results)
+        summary |= probe_summary
+        checks |= probe_checks
+        extra["probes"] = responsiveness.to_json(probe_results)
+    _report(summary, checks, extra)
 
 
 if __name__ == "__main__":

@@ -17,12 +17,18 @@ the same pieces as strings. What ends a sentence is the caller's choice of patte
 
 Clipping. `clip` shortens a text to at most `limit` characters (the ellipsis included) or
 `limit` words, optionally backing off to the last sentence end inside the limit.
+
+Repeats. `words` is a text's lower-case word tokens, and `near_repeat` tells whether a line
+says nearly what an earlier one said: the same words in nearly the same order, or nearly
+all of the shorter line's words again with a different ending ("I didn't want to look like
+I couldn't follow a ticket" after "I didn't want to look slow").
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from difflib import SequenceMatcher
 from typing import NamedTuple
 
 __all__ = [
@@ -32,9 +38,11 @@ __all__ = [
     "Span",
     "clip",
     "has_alnum",
+    "near_repeat",
     "sentence_spans",
     "split_sentences",
     "trim_span",
+    "words",
 ]
 
 SENTENCE_END = re.compile(r"[.!?\u2026]+[\"')\]]*(?=\s|$)|\n")
@@ -147,3 +155,51 @@ def clip(
         if end > 0:
             return clipped[: end + 1]
     return clipped + ellipsis
+
+
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
+
+
+def words(text: str) -> list[str]:
+    """The lower-case word tokens of `text`: runs of letters and digits, with their inner
+    apostrophes ("didn't", "stan's"; curly apostrophes read as straight ones). Punctuation,
+    hyphens and other symbols separate words and are dropped."""
+    return _WORD.findall(text.lower().translate(_APOSTROPHES))
+
+
+def near_repeat(
+    line: str,
+    earlier: Iterable[str],
+    *,
+    threshold: float = 0.8,
+    min_words: int = 4,
+    min_jaccard: float = 0.4,
+) -> bool:
+    """Whether `line` nearly repeats any of the `earlier` lines, compared as `words`.
+
+    A pair counts as a near-repeat when its word sequences match with a difflib ratio of at
+    least `threshold` (the same words in nearly the same order, exact repeats included), or
+    when the shorter line's distinct words number at least `min_words` and at least
+    `threshold` of them appear in the other line, with at least `min_jaccard` of both lines'
+    words shared (the same sentence again, reworded at its end or padded). A line with no
+    words repeats nothing."""
+    mine = words(line)
+    if not mine:
+        return False
+    mine_set = set(mine)
+    for other in earlier:
+        theirs = words(other)
+        if not theirs:
+            continue
+        if SequenceMatcher(None, mine, theirs, autojunk=False).ratio() >= threshold:
+            return True
+        shorter, longer = sorted((mine_set, set(theirs)), key=len)
+        shared = len(shorter & longer)
+        if (
+            len(shorter) >= min_words
+            and shared / len(shorter) >= threshold
+            and shared / len(shorter | longer) >= min_jaccard
+        ):
+            return True
+    return False

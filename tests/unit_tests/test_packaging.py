@@ -82,6 +82,10 @@ def test_the_wheel_holds_the_evals_data_and_the_benchmark_scripts(wheel: zipfile
         assert f"evals/data/{file.relative_to(data).as_posix()}" in names
     for script in (REPO / "benchmarks" / "scripts").glob("*.txt"):
         assert f"benchmarks/scripts/{script.name}" in names
+    probes = sorted((REPO / "benchmarks" / "probes").glob("*.yaml"))
+    assert probes
+    for file in probes:
+        assert f"benchmarks/probes/{file.name}" in names
 
 
 def test_the_wheel_holds_every_package_and_the_command(wheel: zipfile.ZipFile) -> None:

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.core.text import STOP, STOP_RUN, Span, clip, has_alnum, sentence_spans, split_sentences, trim_span
+from simulator.core.text import (
+    STOP,
+    STOP_RUN,
+    Span,
+    clip,
+    has_alnum,
+    near_repeat,
+    sentence_spans,
+    split_sentences,
+    trim_span,
+    words,
+)
 
 # ---- sentences, default ends: a stop followed by whitespace or the end, or a newline ----------------
 
@@ -140,3 +151,21 @@ def test_clip_needs_room_for_the_ellipsis():
     with pytest.raises(ValueError):
         clip("abcdef", 2, ellipsis="...")
     assert clip("abcdef", 2, ellipsis="") == "ab"
+
+
+# ---- words and near_repeat --------------------------------------------------------------------------
+
+
+def test_words_are_lower_case_with_inner_apostrophes():
+    assert words("Stan’s check-in: I didn't, 3pm!") == ["stan's", "check", "in", "i", "didn't", "3pm"]
+    assert words("...") == []
+
+
+def test_near_repeat_catches_the_same_frame_with_another_ending():
+    first = "I should've asked. You'd just started and I didn't want to look slow."
+    again = "I should've asked. You'd just started and I didn't want to look like I couldn't follow a ticket."
+    assert near_repeat(again, [first]) and near_repeat(first, [again])
+    assert near_repeat("Friday's tight.", ["Hm.", "FRIDAY'S TIGHT"])
+    assert not near_repeat("I don't know.", ["I don't know what you want me to say about the banner."])
+    assert not near_repeat("The banner is half a day of work.", ["I built what was in the ticket."])
+    assert not near_repeat("", ["Okay."]) and not near_repeat("Okay.", [])
