@@ -122,6 +122,12 @@ class Settings(BaseSettings):
     scorer_llm: bool = Field(
         default=True, validation_alias="SPARRING_SCORER_LLM", description="Let the scorer use the openai model too."
     )
+    fake_delay_s: float = Field(
+        default=0.0,
+        ge=0,
+        validation_alias="SPARRING_FAKE_DELAY",
+        description="Seconds the fake model waits before each answer (to try waits and typing ahead).",
+    )
     content_dir: Path = Field(
         default_factory=default_content_dir,
         validation_alias="SPARRING_CONTENT_DIR",

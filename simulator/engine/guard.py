@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from simulator.core.codes import CODES
-from simulator.core.text import clip
+from simulator.core.text import clip, near_repeat
 from simulator.engine import language, smuggled_rules, spelling
 from simulator.engine.smuggled_rules import Rules
 
@@ -155,6 +155,8 @@ def check(raw: str, ctx: GuardContext) -> Verdict:
     problems += _label_problems(raw.replace("\r", "\n"), ctx, spoken=False)
     if any(_same(text, earlier) for earlier in ctx.previous_lines):
         problems.append("repeats an earlier line")
+    elif near_repeat(text, ctx.previous_lines):
+        problems.append("nearly repeats an earlier line")
     if any(_same(text, example) for example in ctx.other_moods):
         problems.append("copies an example line of another mood")
     return Verdict(text, list(dict.fromkeys(problems)))

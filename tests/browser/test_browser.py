@@ -89,6 +89,7 @@ def server(chromium, tmp_path_factory):  # `chromium` first: skip before startin
         if k not in {"SPARRING_DATABASE_URL", "SPARRING_CHROMA_HOST", "OPENAI_BASE_URL"}
     }
     env |= {"SPARRING_LLM": "fake", "SPARRING_DATA_DIR": str(data), "SPARRING_MODELS_DIR": str(MODELS_DIR)}
+    env["SPARRING_FAKE_DELAY"] = "1.0"  # a persona that takes a moment, so a coachee can type ahead
     port = _free_port()
     log = data / "streamlit.log"
     command = [
@@ -145,6 +146,15 @@ def _shot(page, name: str) -> Path:
     return path
 
 
+def _replies_done(page, count: int) -> None:
+    """`count` chat messages on the page and no reply still being thought of or streamed."""
+    from playwright.sync_api import expect
+
+    expect(page.get_by_test_id("stChatMessage")).to_have_count(count, timeout=REPLY_TIMEOUT_MS)
+    expect(page.get_by_text("is thinking")).to_have_count(0, timeout=REPLY_TIMEOUT_MS)
+    page.wait_for_timeout(300)  # the reply is stored as its last words arrive
+
+
 def _no_exception(page) -> None:
     from playwright.sync_api import expect
 
@@ -178,7 +188,7 @@ def test_open_a_briefing_start_and_get_a_reply(server, page):
     box = page.get_by_test_id("stChatInputTextArea")
     box.fill(LINE)
     box.press("Enter")
-    expect(messages).to_have_count(3, timeout=REPLY_TIMEOUT_MS)
+    _replies_done(page, 3)
     expect(messages.nth(1)).to_contain_text(LINE)
     reply = messages.nth(2)
     expect(reply).to_have_attribute("data-testid", "stChatMessage")
@@ -226,12 +236,40 @@ def test_open_a_briefing_start_and_get_a_reply(server, page):
     _shot(page, "browser-attempts")
 
 
+def test_a_line_sent_while_the_persona_answers_loses_nothing(server, page):
+    """Sent 0.5 s after the previous line, while the persona still answers it (the fake model
+    takes a second): both lines stay, in order, and each gets its own reply."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{server}/rehearse?user=browser-fast&scenario={SCENARIO}")
+    page.get_by_role("button", name="Start the conversation").click(timeout=START_TIMEOUT_S * 1000)
+    messages = page.get_by_test_id("stChatMessage")
+    expect(messages).to_have_count(1)
+    box = page.get_by_test_id("stChatInputTextArea")
+    first, second = "What happened with the preview?", "And what would help you finish it?"
+    box.fill(first)
+    box.press("Enter")
+    page.wait_for_timeout(500)
+    box.fill(second)
+    box.press("Enter")
+    _replies_done(page, 5)
+    expect(page.get_by_label("Chat message from user")).to_have_count(2)
+    expect(messages.nth(1)).to_contain_text(first)
+    expect(messages.nth(3)).to_contain_text(second)
+    page.reload()  # what is shown after a reload is what was stored
+    expect(messages).to_have_count(5, timeout=REPLY_TIMEOUT_MS)
+    roles = [messages.nth(i).get_attribute("aria-label") for i in range(5)]
+    assert ["user" in (role or "") for role in roles] == [False, True, False, True, False]
+    expect(messages.nth(3)).to_contain_text(second)
+    _no_exception(page)
+    _shot(page, "browser-typed-ahead")
+
+
 def test_ending_an_attempt_shows_the_feedback_report(server, page):
     from playwright.sync_api import expect
 
     page.goto(f"{server}/rehearse?user=browser-report&scenario={SCENARIO}")
     page.get_by_role("button", name="Start the conversation").click(timeout=START_TIMEOUT_S * 1000)
-    messages = page.get_by_test_id("stChatMessage")
     box = page.get_by_test_id("stChatInputTextArea")
     lines = [
         "It sounds like the request was unclear. What did you take it to mean?",
@@ -241,7 +279,7 @@ def test_ending_an_attempt_shows_the_feedback_report(server, page):
     for n, line in enumerate(lines, start=1):
         box.fill(line)
         box.press("Enter")
-        expect(messages).to_have_count(1 + 2 * n, timeout=REPLY_TIMEOUT_MS)
+        _replies_done(page, 1 + 2 * n)
     page.get_by_role("button", name="End attempt").click()
     expect(page.get_by_role("heading", name="Your feedback")).to_be_visible(timeout=REPLY_TIMEOUT_MS)
     expect(page.get_by_test_id("stMetric")).to_have_count(4)

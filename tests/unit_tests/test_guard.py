@@ -284,3 +284,17 @@ def test_guard_is_fast_on_huge_garbage():
     check(raw, ctx)
     check("Manager: " * 2000 + "好" * 2000, ctx)
     assert time.perf_counter() - start < 1.0
+
+
+def test_a_near_repeat_of_an_earlier_line_is_stale_not_out_of_character():
+    ctx = GuardContext(
+        persona_name="Stan",
+        persona_cue="STAN",
+        coachee_name="Jack",
+        coachee_cue="JACK",
+        previous_lines=("I didn't ask because I didn't want to look like I couldn't follow a ticket.",),
+    )
+    verdict = check("I didn't ask because I didn't want to look slow.", ctx)
+    assert "nearly repeats an earlier line" in verdict.problems
+    assert "nearly repeats an earlier line" not in OUT_OF_CHARACTER
+    assert check("Honestly, the banner wording was the part I couldn't pin down.", ctx).ok

@@ -44,7 +44,7 @@ def build_model(settings: Settings) -> BaseLanguageModel:
     if settings.llm == "embedded":
         return embedded_model(settings)
     if settings.llm == "fake":
-        return FakeScriptLLM()
+        return FakeScriptLLM(delay_s=settings.fake_delay_s)
     raise ValueError(f"unknown backend {settings.llm!r} (expected openai, embedded or fake)")
 
 
