@@ -107,12 +107,16 @@ def test_validate_and_scenarios_follow_the_content_dir(runner: CliRunner, monkey
 def test_rehearsal_bench_options(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
     from benchmarks import rehearsal_bench
 
-    runs: list[bool] = []
-    monkeypatch.setattr(rehearsal_bench, "run", lambda *, quick: runs.append(quick))
+    runs: list[dict] = []
+    monkeypatch.setattr(rehearsal_bench, "run", lambda **options: runs.append(options))
     bench = typer.Typer()  # what `typer.run(main)` builds
     bench.command()(rehearsal_bench.main)
     assert runner.invoke(bench, ["--quick"]).exit_code == 0
     assert runner.invoke(bench, []).exit_code == 0
-    assert runs == [True, False]
+    assert runner.invoke(bench, ["--probes-only", "--scenarios", "tantrum_client,coaching_jack"]).exit_code == 0
+    assert [r["quick"] for r in runs] == [True, False, False]
+    assert runs[1]["probes"] and not runs[1]["probes_only"]
+    assert runs[2]["probes_only"] and runs[2]["scenarios"] == ["tantrum_client", "coaching_jack"]
     assert runner.invoke(bench, ["--quik"]).exit_code == 2
+    assert runner.invoke(bench, ["--probes-only", "--scenarios", "nowhere"]).exit_code == 2
     assert "--quick" in runner.invoke(bench, ["--help"]).stdout

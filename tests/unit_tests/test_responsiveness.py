@@ -400,14 +400,17 @@ def services(tmp_path):
 
 def test_the_runner_judges_what_the_model_said(services):
     """Queued model answers make each verdict known: two warm-up replies, then the reply to
-    the probe, per probe, in the probe file's order."""
+    the probe, per probe, in the probe file's order. Without an index the engine's own
+    relevance check passes every line, so only the guard asks for retries here."""
+    services.index = None
     scenario = "vague_it_colleague"
     probes = load_probes(scenario).probes
     warm = ["Yeah, I saw you looked at it. It's more or less there.", "Okay. What did you want to change?"]
     replies: dict[str, list[str]] = {p.id: [p.examples.responsive[0]] for p in probes}
     echo, repeat, garbage = probes[1].id, probes[2].id, probes[3].id
     replies[echo] = [shuffled(probes[1].line)]  # the guard lets a reordered echo through; the judge does not
-    replies[repeat] = ["Yeah, I saw you looked at it. It's more or less there, so yeah."]
+    near_repeat_line = "Yeah, I saw you looked at it. It's more or less there, so yeah."
+    replies[repeat] = [near_repeat_line, probes[2].examples.responsive[0]]  # the guard asks for a retry
     replies[garbage] = ["As an AI language model I can't help.", "As an AI, I cannot roleplay."]
     queue = [line for p in probes for line in [*warm, *replies[p.id]]]
     services.model = FakeScriptLLM(responses=queue)
@@ -427,15 +430,15 @@ def test_the_runner_judges_what_the_model_said(services):
             assert r.reply == p.examples.responsive[0]
             assert r.responsive and not r.near_repeat and not r.fallback, (p.id, r.why)
     assert not by_id[echo].responsive and "repeats the coachee" in by_id[echo].why
-    assert by_id[repeat].near_repeat and not by_id[repeat].fallback
+    assert by_id[repeat].reply == probes[2].examples.responsive[0]
+    assert not by_id[repeat].near_repeat and not by_id[repeat].fallback
     assert by_id[garbage].fallback and by_id[garbage].authored
     assert by_id[garbage].reply in services.catalog.scenario(scenario).moves[by_id[garbage].move].lines
     assert services.model._next_response == len(queue)  # every answer was asked for, none left over
 
-    assert not by_id[repeat].responsive  # and it answers nothing
-    assert got.near_repeat_rate == round(1 / len(probes), 3)
+    assert got.near_repeat_rate == 0.0
     assert got.fallback_rate == round(1 / len(probes), 3)
-    responsive = len(probes) - 3 + by_id[garbage].responsive  # the authored fallback may happen to fit
+    responsive = len(probes) - 2 + by_id[garbage].responsive  # the authored fallback may happen to fit
     assert sum(r.responsive for r in got.results) == responsive
     assert got.responsive_rate == round(responsive / len(probes), 3)
 
