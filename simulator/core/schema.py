@@ -56,6 +56,9 @@ class Persona(Strict):
 
     id: Slug
     name: Text = Field(description="The name the persona goes by in the script, e.g. 'Stan'.")
+    pronouns: Literal["she/her", "he/him", "they/them"] = Field(
+        default="they/them", description="How stage directions speak of the persona: 'answering what she enjoyed'."
+    )
     role: Text = Field(description="A phrase that follows 'Stan is': e.g. 'an IT developer on the web team'.")
     background: Text = Field(description="Who they are, in a few sentences, written as a scene description.")
     wants: list[Text] = Field(min_length=1, description="What they want out of the conversation.")

@@ -33,11 +33,12 @@ class Ask:
     said: str = ""  # the sentence that carries the ask (the last question, else the last sentence)
     topic: str = ""  # its content words: what is asked about, for retrieval and relevance
     slots: tuple[str, ...] = field(default=())  # a proposal's day, time or duration
+    options: tuple[str, ...] = field(default=())  # a choice's content words, on both sides of its "or"
 
-    def cue(self, coachee: str, persona: str) -> str:
+    def cue(self, coachee: str, persona: str, pronouns: str = "they/them") -> str:
         """The part of the speaker cue that says what the reply answers, e.g. `answering
-        Jack's question: what did they enjoy most in the last year`."""
-        said = reported(self.said, coachee)
+        Jack's question: what did she enjoy most in the last year`."""
+        said = reported(self.said, coachee, pronouns)
         when = f" of {' and '.join(self.slots)}" if self.slots else ""
         return {
             AskKind.fact: f"answering {coachee}'s question: {said}",
@@ -70,10 +71,20 @@ FEELING = re.compile(
     r"\b(how (?:do|did|does|are|were|was|is) (?:you|that|it|this)\b.*\b(?:feel|feeling|going|sit|land)|"
     r"how (?:are|were) you (?:doing|holding up|finding)|how do you feel|how did you feel|"
     r"what(?:'s| is| was) (?:that|it) like|feel(?:ing|s)? about|frustrat|upset|worried|disappoint|"
-    r"enjoy|like most|love about|hardest for you|bother(?:s|ed)? you)",
+    r"enjoy|like most|love about|hardest for you|bother(?:s|ed)? you|\bfeel(?:s|ing)?\b|\bfelt\b)",
     re.IGNORECASE,
 )
-CHOICE = re.compile(r"\b(would you rather|which (?:one|would you|do you)|prefer|or (?:would|should|do) )", re.I)
+REQUEST = re.compile(  # "could you bring one example next time?", "shall I put your name forward?"
+    r"(?:^|[,;:] )(?:and |so |ok,? |okay,? |then )?(?:shall i|should i|can i|may i|could you|can you|would you|"
+    r"will you|do you want me to|would you like me to|want me to)\b(?! (?:rather|tell|say|explain|describe|share|"
+    r"talk|walk me|give me an example|help me understand|clarify|remind|think|expand|see|imagine|feel|be honest))",
+    re.IGNORECASE,
+)
+CHOICE = re.compile(
+    r"\b(would you rather|which (?:one|would you|do you)|prefer|or (?:would|should|do) )"
+    r"|\bor\b(?! (?:not|so|anything|something|whatever|what)\b)(?=[^?]*\?\s*$)",  # "Friday, or right now?"
+    re.IGNORECASE,
+)
 ACCUSATION = re.compile(
     r"\b(why (?:didn'?t|don'?t|haven'?t|wouldn'?t|can'?t|won'?t) you|you (?:never|always|should have|"
     r"didn'?t even|just (?:ignored|left))|this is (?:a mess|unacceptable|ridiculous)|your fault|"
@@ -102,13 +113,15 @@ STOPWORDS = frozenset(
     won't wouldn't""".split()  # noqa: SIM905 - a word list reads better as text
 )
 MAX_TOPIC_WORDS = 6
+CHOOSING = frozenset({"rather", "prefer", "first", "pick", "choose", "option", "options"})
 
 
 def read_ask(text: str, codes: frozenset[str] = frozenset()) -> Ask:
     """What `text` (the coachee's line, coded `codes`) asks the reply to do."""
     last = _last_sentence(text)
     slots = tuple(dict.fromkeys(m.group(0).lower() for m in SLOT.finditer(text)))
-    if PROPOSAL.search(text) and (slots or "next_step" in codes or "alternative" in codes or "?" in text):
+    proposes = PROPOSAL.search(text) or REQUEST.search(last)
+    if proposes and (slots or "next_step" in codes or "alternative" in codes or "?" in text):
         return Ask(AskKind.proposal, last, _topic(last), slots)
     if ACCUSATION.search(text) or "blame" in codes:
         return Ask(AskKind.accusation, last, _topic(last))
@@ -116,20 +129,18 @@ def read_ask(text: str, codes: frozenset[str] = frozenset()) -> Ask:
     if ("reflection" in codes or "summary" in codes or REFLECTION_OPENERS.match(text)) and not _asks_new(last):
         return Ask(AskKind.reflection, text, _topic(text))
     if is_question:
-        kind = AskKind.choice if CHOICE.search(last) else AskKind.feeling if FEELING.search(last) else AskKind.fact
-        return Ask(kind, last, _topic(last))
+        if CHOICE.search(last):
+            return Ask(AskKind.choice, last, _topic(last), options=_options(last))
+        return Ask(AskKind.feeling if FEELING.search(last) else AskKind.fact, last, _topic(last))
     return Ask(AskKind.statement, last, _topic(last))
 
 
-SWAPS = {  # the coachee's words as the script reports them: "you" conjugates like "they"
-    "you": "they",
-    "your": "their",
-    "yours": "theirs",
-    "yourself": "themselves",
-    "you're": "they're",
-    "you've": "they've",
-    "you'd": "they'd",
-    "you'll": "they'll",
+PRONOUNS = {  # subject, object, possessive, possessive pronoun, reflexive, verb takes -s
+    "she/her": ("she", "her", "her", "hers", "herself", True),
+    "he/him": ("he", "him", "his", "his", "himself", True),
+    "they/them": ("they", "them", "their", "theirs", "themselves", False),
+}
+COACHEE_SWAPS = {  # the coachee speaks of themselves: the script names them
     "i": "{c}",
     "me": "{c}",
     "my": "{c}'s",
@@ -140,21 +151,65 @@ SWAPS = {  # the coachee's words as the script reports them: "you" conjugates li
     "i'd": "{c} would",
     "i'll": "{c} will",
 }
-MAX_CUE_WORDS = 16
+SUBJECT_BEFORE = frozenset(  # after these words "you" is a subject ("did you", "if you"); else an object
+    """do does did don't didn't doesn't are aren't were weren't is was have haven't has had hadn't can can't
+    could couldn't would wouldn't will won't should shouldn't shall may might must if when what how why where
+    that so and but because which who whether as than once until unless while since or then""".split()  # noqa: SIM905
+)
+SUBJECT_AFTER = frozenset(  # "...saying you never got it": before these words "you" is a subject too
+    """never just always really still also actually already didn't don't did were are have had can could would
+    will should want need said felt think thought know knew got seem seemed mean meant feel""".split()  # noqa: SIM905
+)
+PREPOSITIONS = frozenset("to for from with about at on of by into onto without towards toward".split())  # noqa: SIM905
+AUXILIARIES = frozenset("do does did are were have has had".split())  # noqa: SIM905
+THIRD_PERSON = {"are": "is", "were": "was", "have": "has", "do": "does", "don't": "doesn't", "aren't": "isn't",
+                "weren't": "wasn't", "haven't": "hasn't"}  # fmt: skip
+MAX_CUE_WORDS = 20
 
 
-def reported(sentence: str, coachee: str) -> str:
-    """`sentence` as the script reports it: persons swapped (the coachee by name; "you" as
-    "they", so the persona does not speak of itself by name), no final mark, one line, at
-    most MAX_CUE_WORDS words ("Did you enjoy my talk?" -> "did they enjoy Jack's talk")."""
+def reported(sentence: str, coachee: str, pronouns: str = "they/them") -> str:
+    """`sentence` as a stage direction reports it: the coachee by name, the persona ("you")
+    by its pronouns, verbs agreeing, no final mark, one line, at most MAX_CUE_WORDS words
+    ("Did you enjoy my talk?" -> "did she enjoy Jack's talk")."""
+    subject, obj, possessive, possessive_pronoun, reflexive, verb_s = PRONOUNS[pronouns]
+    swaps = {"your": possessive, "yours": possessive_pronoun, "yourself": reflexive}
+    contracted = {"you're": "'re", "you've": "'ve", "you'd": "'d", "you'll": "'ll"}
     words = " ".join(sentence.replace("\u2019", "'").split()).rstrip("?.!").split()[:MAX_CUE_WORDS]
+    cores = [w.strip(',;:"()').lower() for w in words]
     out = []
-    for word in words:
-        core = word.strip(',;:"()')
-        swap = SWAPS.get(core.lower())
-        out.append(word.replace(core, swap.format(c=coachee)) if swap else word)
+    for i, (word, core) in enumerate(zip(words, cores, strict=True)):
+        before = cores[i - 1] if i else ""
+        after = cores[i + 1] if i + 1 < len(cores) else ""
+        if core == "you":
+            swap = obj if before in PREPOSITIONS else subject if _subject(i, before, after) else obj
+        elif core in contracted:
+            ending = (
+                {"'re": " is", "'ve": " has"}.get(contracted[core], contracted[core]) if verb_s else contracted[core]
+            )
+            swap = subject + ending
+        elif core in swaps:
+            swap = swaps[core]
+        elif core in COACHEE_SWAPS:
+            swap = COACHEE_SWAPS[core].format(c=coachee)
+        elif verb_s and core in THIRD_PERSON and (after == "you" or _follows_subject_you(cores, i)):
+            swap = THIRD_PERSON[core]
+        else:
+            out.append(word)
+            continue
+        bare = word.strip(',;:"()')
+        out.append(word.replace(bare, swap))
     text = re.sub(r"[()\[\]]", "", " ".join(out))  # brackets would close the speaker cue
     return text[:1].lower() + text[1:]
+
+
+def _subject(i: int, before: str, after: str) -> bool:
+    return i == 0 or before in SUBJECT_BEFORE or after in SUBJECT_AFTER or after in THIRD_PERSON
+
+
+def _follows_subject_you(cores: list[str], i: int) -> bool:
+    """`cores[i]` is the verb of a statement's "you" ("you have"), not the main verb of a
+    question ("did you do"), which keeps its plain form."""
+    return i >= 1 and cores[i - 1] == "you" and (i < 2 or cores[i - 2] not in AUXILIARIES)
 
 
 def _last_sentence(text: str) -> str:
@@ -165,11 +220,24 @@ def _last_sentence(text: str) -> str:
 
 
 def _asks_new(sentence: str) -> bool:
-    """A restatement followed by a fresh wh-question asks the question, not for a check."""
+    """A restatement followed by a fresh wh-question asks the question, not for a check
+    ("So what you need is a yes or no." is a restatement: no question mark)."""
     return (
-        bool(re.match(r"^(?:and |but |so )?(what|which|who|when|where|why|how)\b", sentence, re.I))
+        sentence.rstrip().endswith("?")
+        and bool(
+            re.match(r"^(?:[^,?]{1,40},\s*)?(?:and |but |so )?(what|which|who|when|where|why|how)\b", sentence, re.I)
+        )
         and len(sentence.split()) > 3
     )
+
+
+def _options(sentence: str) -> tuple[str, ...]:
+    """The content words of a choice's alternatives: all after its last "or", and as many
+    (plus two) before it ("the banner or the PDFs" -> banner, pdfs)."""
+    left, _, right = re.sub(r"\?\s*$", "", sentence).rpartition(" or ")
+    after = [w for w in _topic(right).split() if w not in CHOOSING]
+    before = [w for w in _topic(left).split() if w not in CHOOSING][-(len(after) + 2) :] if after else []
+    return tuple(before + after)
 
 
 def _topic(sentence: str) -> str:

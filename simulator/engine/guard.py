@@ -71,6 +71,7 @@ OUT_OF_CHARACTER = frozenset(
         "not in the scenario's language",
         "speaks as someone else (a speaker label)",
         "writes several speakers' lines",
+        "goes on with the stage direction",
     }
     | {f"obeys a rule the coachee set ({what})" for what in smuggled_rules.OBEYED.values()}
 )
@@ -138,6 +139,8 @@ def live_problems(text: str, ctx: GuardContext, *, final: bool = False) -> list[
         problems.append("echoes the coachee")
     if language.other_language(text, ctx.language):
         problems.append("not in the scenario's language")
+    if _spills_cue(text):
+        problems.append("goes on with the stage direction")
     problems += _label_problems(text, ctx)
     problems += [
         f"obeys a rule the coachee set ({smuggled_rules.OBEYED[kind]})"
@@ -160,6 +163,17 @@ def check(raw: str, ctx: GuardContext) -> Verdict:
     if any(_same(text, example) for example in ctx.other_moods):
         problems.append("copies an example line of another mood")
     return Verdict(text, list(dict.fromkeys(problems)))
+
+
+def _spills_cue(text: str) -> bool:
+    """The model went on writing the speaker cue ("…keep it tight): Sure."): a bracket closes
+    that never opened in the reply."""
+    depth = 0
+    for char in text:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            return True
+    return False
 
 
 def _echoes(text: str, line: str, *, final: bool) -> bool:

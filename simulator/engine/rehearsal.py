@@ -11,9 +11,10 @@ the model, the index or the database on their own.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from evals.scoring.report import Report, is_current
@@ -21,7 +22,7 @@ from simulator.core.models.calls import ModelRestarting
 from simulator.core.schema import Difficulty, Move, Note, Scenario
 from simulator.core.storage import Attempt, Turn, User
 from simulator.engine import director, guard, relevance, smuggled_rules, voice
-from simulator.engine.asks import SLOT, Ask, AskKind, read_ask
+from simulator.engine.asks import DAYS, SLOT, Ask, AskKind, read_ask
 from simulator.engine.debrief import NothingToScore, ScoringFailed, debrief
 from simulator.engine.retrieval import Retrieved
 from simulator.engine.services import Services
@@ -36,6 +37,7 @@ LEAD_NOTES_PER_TURN = 2  # notes added before it are read while the coachee type
 MAX_NOTE_DISTANCE = 0.78  # cosine distance past which a note is not about what was said
 STRONG_NOTE_DISTANCE = 0.6  # close enough to the coachee's new line to be worth its prompt tokens
 RETRY_TEMPERATURE = 1.0  # a retry that samples like the first try tends to fail like it
+RETRIES = 2  # more tries after the first; they cost time only when a line is rejected
 WARM_UP_WAIT_S = 120.0  # past this a reply stops waiting for its read-ahead and goes ahead
 
 _warm_ups: dict[tuple[int, int], threading.Event] = {}  # (store, attempt id) -> its read-ahead in flight
@@ -337,9 +339,9 @@ class Rehearsal:
     def _answering(self, ask: Ask, turns: list[Turn]) -> str:
         """What the reply answers, for the speaker cue; with a proposal, what the persona
         itself offered before, so the reply does not contradict it."""
-        cue = ask.cue(self.scenario.briefing.coachee_name, self.persona.name)
+        cue = ask.cue(self.scenario.briefing.coachee_name, self.persona.name, self.persona.pronouns)
         if ask.kind == AskKind.proposal:
-            offered = [m.group(0).lower() for t in turns if t.role == "persona" for m in SLOT.finditer(t.text)]
+            offered = [slot for t in turns if t.role == "persona" for slot in _offered(t.text)]
             if offered:
                 cue += f"; {self.persona.name} had offered {offered[-1]}"
         return cue
@@ -432,22 +434,34 @@ class Rehearsal:
         the closest model line when no authored one does. Returns (line, fallback, problems)."""
         problems: list[str] = []
         candidates: list[tuple[relevance.Relevance, str]] = []
-        for attempt, verdict in enumerate((first, None)):
+        verdict: guard.Verdict | None = first
+        for attempt in range(1 + RETRIES):
             if verdict is None:
-                verdict = guard.check(self._complete(plan, temperature=RETRY_TEMPERATURE), ctx)
+                verdict = guard.check(
+                    self._complete(self._retry_plan(plan, problems), temperature=RETRY_TEMPERATURE), ctx
+                )
             prefix = "retry: " if attempt else ""
             problems += [prefix + p for p in verdict.problems]
-            if not verdict.ok:
+            checked, verdict = verdict, None
+            if not checked.ok:
                 continue
-            judged = self._relevance(plan, verdict.text)
+            judged = self._relevance(plan, checked.text)
             if judged.responsive:
-                return verdict.text, False, problems
+                return checked.text, False, problems
             problems.append(f"{prefix}does not answer the line: {judged.why}")
-            candidates.append((judged, verdict.text))
+            candidates.append((judged, checked.text))
         authored = self._fallback_line(plan, turns)
         if candidates and not self._relevance(plan, authored).responsive:
             return max(candidates, key=lambda c: c[0].score)[1], False, problems
         return authored, True, problems
+
+    @staticmethod
+    def _retry_plan(plan: Rehearsal._Plan, problems: list[str]) -> Rehearsal._Plan:
+        """The plan for a retry: after a line that repeated an earlier one, the cue asks for
+        new words (a few tokens after the cached prompt, so it costs next to nothing)."""
+        if any("repeat" in p for p in problems):
+            return replace(plan, direction=f"{plan.direction}, in new words")
+        return plan
 
     def _relevance(self, plan: Rehearsal._Plan, line: str) -> relevance.Relevance:
         index = self.services.index
@@ -471,6 +485,15 @@ class Rehearsal:
         script = self.scenario.moves.get(move) or self.scenario.moves[self.scenario.resting_move]
         said = {t.text for t in turns if t.role == "persona"}
         return [line for line in script.lines if line not in said] or list(script.lines)
+
+
+def _offered(line: str) -> tuple[str, ...]:
+    """The day or time a persona line offers: any a proposal names ("How about tomorrow?"),
+    else only those with a time ("Tomorrow at ten suits me", not "I'm out today")."""
+    ask = read_ask(line)
+    if ask.kind == AskKind.proposal:
+        return ask.slots
+    return tuple(m.group(0).lower() for m in SLOT.finditer(line) if not re.fullmatch(DAYS, m.group(0), re.IGNORECASE))
 
 
 def _query(ask: Ask, turns: list[Turn]) -> str:

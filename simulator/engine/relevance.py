@@ -1,11 +1,12 @@
 """Does a persona reply answer the coachee's line?
 
 A proposal needs a stance (yes, no, or something instead: another day, time or thing); a
-restatement needs a confirmation or a correction; a question or a charge needs a reply
-about its topic: close enough, in the local sentence embeddings, to the question or to the
-note retrieved to answer it. The embedding test only catches clear non sequiturs (a reply
-about something else entirely): short question–answer pairs are too noisy for more, so
-the engine pairs it with a cue that says what is being answered.
+choice needs one of its options named (or both, or neither); a restatement needs a
+confirmation or a correction; a question or a charge needs a reply about its topic: close
+enough, in the local sentence embeddings, to the question or to the note retrieved to
+answer it. The embedding test only catches clear non sequiturs (a reply about something
+else entirely): short question–answer pairs are too noisy for more, so the engine pairs it
+with a cue that says what is being answered.
 """
 
 from __future__ import annotations
@@ -29,9 +30,12 @@ STANCE = re.compile(
 )
 CONFIRM = re.compile(
     r"\b(yes|yeah|yep|right|exactly|true|that'?s (it|right|fair)|kind of|sort of|pretty much|not (really|quite|"
-    r"exactly)|no|nope|well|actually|mostly|partly|i guess|i suppose|basically)\b",
+    r"exactly)|no|nope|actually|mostly|partly|i guess|i suppose|basically)\b",
     re.IGNORECASE,
 )
+
+EITHER = re.compile(r"\b(both|either|neither|the first|the second|the former|the latter|whichever)\b", re.I)
+STEM = 5  # "presentation" names "presenting"; "onboarding" names "onboard"
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,10 @@ def judge(ask: Ask, reply: str, notes: Sequence[str] = (), embed: Embed | None =
         if STANCE.search(reply) or (SLOT.search(reply) and len(reply.split()) <= SHORT_COUNTER_WORDS):
             return Relevance(True, 1.0, "takes a stance on the proposal")
         return Relevance(False, 0.0, "neither accepts, refuses nor counters the proposal")
+    if ask.kind == AskKind.choice and ask.options:
+        if EITHER.search(reply) or _names(reply, ask.options):
+            return Relevance(True, 1.0, "picks one of the options, or both, or neither")
+        return Relevance(False, 0.0, "names none of the options")
     if ask.kind == AskKind.reflection and CONFIRM.search(reply):
         return Relevance(True, 1.0, "confirms or corrects the restatement")
     if embed is None or not ask.said:
@@ -55,6 +63,11 @@ def judge(ask: Ask, reply: str, notes: Sequence[str] = (), embed: Embed | None =
     if score >= MIN_SIMILARITY:
         return Relevance(True, score, f"about what was asked (similarity {score:.2f})")
     return Relevance(False, score, f"about something else (similarity {score:.2f} < {MIN_SIMILARITY})")
+
+
+def _names(reply: str, words: Sequence[str]) -> bool:
+    said = {w[:STEM] for w in re.findall(r"[a-z0-9']+", reply.lower())}
+    return any(w[:STEM] in said for w in words)
 
 
 def _similarity(embed: Embed, reply: str, targets: list[str]) -> float:

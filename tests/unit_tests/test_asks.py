@@ -22,6 +22,13 @@ from tests.conftest import HashEmbedding
         ("Why didn't you just ask me? This is a mess.", set(), AskKind.accusation),
         ("You never tell me when you're stuck.", {"blame"}, AskKind.accusation),
         ("Thanks for coming in today.", set(), AskKind.statement),
+        ("For next time, could you bring one real example from this week?", set(), AskKind.proposal),
+        ("The team runs rotations. Shall I put your name forward?", set(), AskKind.proposal),
+        ("Could you tell me more about the ticket?", {"open_question"}, AskKind.fact),
+        ("So what you're after is a plain yes or no you can stand behind.", set(), AskKind.reflection),
+        ("Would it help if I brought the plan on Friday, or walked you through it now?", set(), AskKind.choice),
+        ("Do you want a quote for on-site days or for outbound calls?", {"closed_question"}, AskKind.choice),
+        ("Is that fair or not?", {"closed_question"}, AskKind.fact),
     ],
 )
 def test_the_kind_of_ask(line, codes, kind):
@@ -44,10 +51,29 @@ def test_a_proposal_keeps_its_day_and_time():
 def test_the_cue_reports_the_question_in_the_script_s_persons():
     ask = read_ask("What did you enjoy most about my project?")
     assert (
-        ask.cue("Jack", "Priya")
-        == "saying how Priya feels, as Jack asked: what did they enjoy most about Jack's project"
+        ask.cue("Jack", "Priya", "she/her")
+        == "saying how Priya feels, as Jack asked: what did she enjoy most about Jack's project"
     )
     assert reported("(Aside) Are you in?", "Jack") == "aside Are they in"
+
+
+@pytest.mark.parametrize(
+    ("said", "she", "they"),
+    [
+        ("What did you do on the account?", "what did she do on the account", "what did they do on the account"),
+        ("How are you finding the job?", "how is she finding the job", "how are they finding the job"),
+        ("What does the CEO need from you?", "what does the CEO need from her", "what does the CEO need from them"),
+        ("Shall I put your name forward?", "shall Jack put her name forward", "shall Jack put their name forward"),
+        ("You're saying you never got my email.", "she is saying she never got Jack's email",
+         "they're saying they never got Jack's email"),
+        ("Have you asked yourself why?", "has she asked herself why", "have they asked themselves why"),
+        ("You have a point and you do good work.", "she has a point and she does good work",
+         "they have a point and they do good work"),
+    ],
+)  # fmt: skip
+def test_the_persona_is_reported_by_its_pronouns_with_verbs_that_agree(said, she, they):
+    assert reported(said, "Jack", "she/her") == she
+    assert reported(said, "Jack") == they
 
 
 def test_a_proposal_needs_a_stance():

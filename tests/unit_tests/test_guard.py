@@ -53,6 +53,7 @@ def test_clean_keeps_only_the_spoken_words(raw, expected):
         ),
         ("So where are we with the preview?", "echoes the coachee"),
         ("It's coming along, mostly.", "repeats an earlier line"),
+        ("he has a hard stop, so Jack keeps it tight): Sure, go on.", "goes on with the stage direction"),
     ],
 )
 def test_check_rejects_what_breaks_the_scene(raw, problem):

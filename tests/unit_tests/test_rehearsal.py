@@ -97,7 +97,7 @@ def test_a_dead_model_loses_nothing_and_the_reply_can_be_retried(rehearsal, serv
 
 
 def test_garbage_from_the_model_falls_back_to_an_authored_line(rehearsal, services):
-    services.model = FakeScriptLLM(responses=["As an AI I cannot do that.", '```json {"a": 1}```'])
+    services.model = FakeScriptLLM(responses=["As an AI I cannot do that.", '```json {"a": 1}```', "As an AI, no."])
     rehearsal.submit("Tell me more. [open_question]")
     reply = rehearsal.reply()
     assert reply.replaced and reply.turn.guard["fallback"] is True
@@ -366,14 +366,14 @@ def test_a_reply_that_ignores_a_proposal_is_retried_and_the_answer_kept(services
 
 
 def test_when_no_line_answers_the_closest_model_line_is_kept_over_an_unfitting_authored_one(services, rehearsal):
-    services.model = FakeScriptLLM(responses=[OFF_TOPIC, "The weather is grim."])
+    services.model = FakeScriptLLM(responses=[OFF_TOPIC, "The weather is grim.", "Lunch was late."])
     rehearsal.submit("How about we talk it through on Wednesday at nine?")
     reply = rehearsal.reply()
     authored = {line for script in rehearsal.scenario.moves.values() for line in script.lines}
     if reply.turn.guard["fallback"]:  # an authored line that takes a stance on the proposal
         assert reply.turn.text in authored
     else:
-        assert reply.turn.text in {OFF_TOPIC, "The weather is grim."}
+        assert reply.turn.text in {OFF_TOPIC, "The weather is grim.", "Lunch was late."}
 
 
 def test_a_proposal_after_the_persona_named_a_time_reminds_the_model_of_it(services, rehearsal):
@@ -383,3 +383,21 @@ def test_a_proposal_after_the_persona_named_a_time_reminds_the_model_of_it(servi
     rehearsal.submit("How about Wednesday at nine instead?")
     rehearsal.reply()
     assert "had offered tomorrow at ten" in services.model.prompts[-1].rstrip().splitlines()[-1]
+
+
+def test_a_day_the_persona_only_mentions_is_not_an_offer(services, rehearsal):
+    services.model = FakeScriptLLM(responses=["I'm out of the office today.", "Sure, Wednesday at nine works."])
+    rehearsal.submit("Where are you working from? [open_question]")
+    rehearsal.reply()
+    rehearsal.submit("How about Wednesday at nine?")
+    rehearsal.reply()
+    assert "had offered" not in services.model.prompts[-1].rstrip().splitlines()[-1]
+
+
+def test_a_retry_after_a_repeat_asks_for_new_words(services, rehearsal):
+    first = rehearsal.turns()[0].text
+    services.model = FakeScriptLLM(responses=[first, "Look, I did what the ticket said."])
+    rehearsal.submit("What happened? [open_question]")
+    reply = rehearsal.reply()
+    assert reply.turn.text == "Look, I did what the ticket said."
+    assert services.model.prompts[-1].rstrip().endswith(", in new words):")

@@ -411,7 +411,7 @@ def test_the_runner_judges_what_the_model_said(services):
     replies[echo] = [shuffled(probes[1].line)]  # the guard lets a reordered echo through; the judge does not
     near_repeat_line = "Yeah, I saw you looked at it. It's more or less there, so yeah."
     replies[repeat] = [near_repeat_line, probes[2].examples.responsive[0]]  # the guard asks for a retry
-    replies[garbage] = ["As an AI language model I can't help.", "As an AI, I cannot roleplay."]
+    replies[garbage] = ["As an AI language model I can't help.", "As an AI, I cannot roleplay.", "As an AI, no."]
     queue = [line for p in probes for line in [*warm, *replies[p.id]]]
     services.model = FakeScriptLLM(responses=queue)
 
