@@ -62,6 +62,8 @@ def coach_details(turn: Turn, notes: Sequence[Note]) -> None:
     guard = turn.guard or {}
     if guard.get("reason"):
         st.caption(f"Why this move: {plain(str(guard['reason']))}")
+    if said := _commitments(turn):
+        st.caption(f":material/handshake: {plain(said)}")
     if guard.get("problems"):
         what = "replaced the model's line with an authored one" if guard.get("fallback") else "asked the model again"
         st.caption(f":material/shield: The guard {what}: {plain('; '.join(map(str, guard['problems'])))}")
@@ -80,6 +82,17 @@ def _move_and_state(turn: Turn) -> list[str]:
         parts.append(f"frustration **{state.get('frustration', 0):.0f}**")
         parts.append(f":{MOOD_COLORS.get(mood, 'gray')}-badge[{mood}]")
     return parts
+
+
+def _commitments(turn: Turn) -> str:
+    """What this line committed the persona to ("offered tomorrow at ten; admitted why he
+    guessed"), which later lines must not contradict."""
+    if not turn.state:
+        return ""
+    state = PersonaState.model_validate(turn.state)
+    made = [c for c in state.commitments if c.turn == state.turn]
+    verbs = {"offered": "offered", "agreed": "agreed to", "admitted": "admitted"}
+    return "; ".join(f"{verbs[c.kind]} {c.what}" for c in made).capitalize()
 
 
 def _notes_used(notes: list[Note]) -> None:

@@ -11,7 +11,6 @@ the model, the index or the database on their own.
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -21,8 +20,8 @@ from evals.scoring.report import Report, is_current
 from simulator.core.models.calls import ModelRestarting
 from simulator.core.schema import Difficulty, Move, Note, Scenario
 from simulator.core.storage import Attempt, Turn, User
-from simulator.engine import director, guard, relevance, smuggled_rules, voice
-from simulator.engine.asks import DAYS, SLOT, Ask, AskKind, read_ask
+from simulator.engine import commitments, director, guard, relevance, smuggled_rules, voice
+from simulator.engine.asks import Ask, AskKind, read_ask
 from simulator.engine.debrief import NothingToScore, ScoringFailed, debrief
 from simulator.engine.retrieval import Retrieved
 from simulator.engine.services import Services
@@ -279,11 +278,15 @@ class Rehearsal:
             streamed = verdict.text
         text, fallback, more = self._choose(plan, turns, ctx, verdict)
         problems += more
+        admitted = [n for n in plan.notes if n.reveal == "on_trust" and n.id in plan.state.revealed]
+        state = commitments.remember(
+            plan.state, text, plan.move, plan.ask, admitted if plan.move == Move.open_up else []
+        )
         turn = self.services.store.add_turn(
             self.attempt.id,
             "persona",
             text,
-            state=plan.state.model_dump(),
+            state=state.model_dump(),
             move=plan.move.value,
             direction=plan.direction,
             notes=[n.id for n in plan.notes],
@@ -333,18 +336,15 @@ class Rehearsal:
         notes = tuple(dict.fromkeys(lead + drawn))  # all the reply draws on, all in its prompt
         revealed = [n.id for n in notes if n.reveal == "on_trust"]
         state = director.after_move(state, decision.move, revealed)
-        direction = f"{voice.direction_for(self.scenario, decision.move)}, {self._answering(ask, turns)}"
+        direction = f"{voice.direction_for(self.scenario, decision.move)}, {self._answering(ask, state)}"
         return Rehearsal._Plan(state, decision.move, decision.reason, direction, notes, fresh, history, ask)
 
-    def _answering(self, ask: Ask, turns: list[Turn]) -> str:
-        """What the reply answers, for the speaker cue; with a proposal, what the persona
-        itself offered before, so the reply does not contradict it."""
+    def _answering(self, ask: Ask, state: PersonaState) -> str:
+        """What the reply answers, for the speaker cue; with a proposal, the time the persona
+        itself offered or agreed to before, so the reply does not contradict it."""
         cue = ask.cue(self.scenario.briefing.coachee_name, self.persona.name, self.persona.pronouns)
-        if ask.kind == AskKind.proposal:
-            offered = [slot for t in turns if t.role == "persona" for slot in _offered(t.text)]
-            if offered:
-                cue += f"; {self.persona.name} had offered {offered[-1]}"
-        return cue
+        said = commitments.reminder(state, self.persona.name) if ask.kind == AskKind.proposal else ""
+        return f"{cue}; {said}" if said else cue
 
     def _hidden_left(self, state: PersonaState) -> bool:
         return any(n.reveal == "on_trust" and n.id not in state.revealed for n in self.scenario.notes)
@@ -485,15 +485,6 @@ class Rehearsal:
         script = self.scenario.moves.get(move) or self.scenario.moves[self.scenario.resting_move]
         said = {t.text for t in turns if t.role == "persona"}
         return [line for line in script.lines if line not in said] or list(script.lines)
-
-
-def _offered(line: str) -> tuple[str, ...]:
-    """The day or time a persona line offers: any a proposal names ("How about tomorrow?"),
-    else only those with a time ("Tomorrow at ten suits me", not "I'm out today")."""
-    ask = read_ask(line)
-    if ask.kind == AskKind.proposal:
-        return ask.slots
-    return tuple(m.group(0).lower() for m in SLOT.finditer(line) if not re.fullmatch(DAYS, m.group(0), re.IGNORECASE))
 
 
 def _query(ask: Ask, turns: list[Turn]) -> str:

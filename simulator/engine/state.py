@@ -60,6 +60,15 @@ class SupportEvent(BaseModel):
     span: str
 
 
+class Commitment(BaseModel):
+    """Something the persona said that stays said: a time it offered, a proposal it agreed
+    to, a kept-back note it admitted (by topic). Later cues remind the model of them."""
+
+    turn: int
+    kind: Literal["offered", "agreed", "admitted"]
+    what: str
+
+
 class PersonaState(BaseModel):
     """What the persona feels and remembers; stored with every persona turn."""
 
@@ -74,6 +83,7 @@ class PersonaState(BaseModel):
     revealed: list[str] = Field(default_factory=list)
     last_codes: list[str] = Field(default_factory=list)
     support: list[SupportEvent] = Field(default_factory=list)
+    commitments: list[Commitment] = Field(default_factory=list)
 
     def reacted_to(self, kind: str) -> bool:
         """Whether the persona reacted to an offer of help or to pressure on this turn."""

@@ -111,7 +111,16 @@ def turns(note_id: str) -> list[Turn]:
             idx=2,
             role="persona",
             text="Head office doubled the orders.",
-            state={"trust": 55, "frustration": 30},
+            state={
+                "trust": 55,
+                "frustration": 30,
+                "turn": 1,
+                "commitments": [
+                    {"turn": 0, "kind": "offered", "what": "monday"},  # an earlier line's: not shown here
+                    {"turn": 1, "kind": "offered", "what": "friday at noon"},
+                    {"turn": 1, "kind": "admitted", "what": "the real volume"},
+                ],
+            },
             move="test_limit",
             direction="pushes for a free delivery",
             notes=[note_id],
@@ -147,6 +156,7 @@ def test_a_transcript_in_the_coach_view_shows_codes_moves_state_and_notes(scenar
     assert ":violet-badge[Test limit]" in shown and "trust **55**" in shown and "frustration **30**" in shown
     assert ":red-badge[upset]" in shown  # the opening's frustration of 80
     assert "Why this move: the coachee asked openly" in shown
+    assert ":material/handshake: Offered friday at noon; admitted the real volume" in shown
     assert [e.label for e in at.expander] == ["Scenario notes drawn on (1)"]
     assert note.topic in markdown(at)
 
