@@ -662,14 +662,15 @@ class Verdict:
 
 
 def echo_share(probe_line: str, reply: str, named: Iterable[str] = ()) -> float:
-    """The share of the reply's normalised words that are words of the probe line, leaving
+    """The share of the reply's content words that are words of the probe line, leaving
     out the words of any `named` term the reply names (a choice's option, a proposal's slot:
-    "Its own page." picks an option, it does not parrot the question). 0 for a reply with no
-    words left."""
+    "Its own page." picks an option, it does not parrot the question). Function words do not
+    count either way ("The IT team." is the option and an article). 0 for a reply with no
+    content words left."""
     said = set(tokens(probe_line))
     mine: list[str | None] = list(tokens(reply))
     covered = {i for term in _terms(tuple(named)) for span in term.spans(mine) for i in span}
-    left = [t for i, t in enumerate(mine) if i not in covered]
+    left = [t for i, t in enumerate(mine) if i not in covered and t is not None and t not in STOP_WORDS]
     return sum(t in said for t in left) / len(left) if left else 0.0
 
 

@@ -1,7 +1,8 @@
 """Does a persona reply answer the coachee's line?
 
 A proposal needs a stance (yes, no, or something instead: another day, time or thing); a
-choice needs one of its options named (or both, or neither); a restatement needs a
+choice needs one of its options named (or both, or neither); a question about feelings needs
+one named; a restatement needs a
 confirmation or a correction; a question or a charge needs a reply about its topic: close
 enough, in the local sentence embeddings, to the question or to the note retrieved to
 answer it. The embedding test only catches clear non sequiturs (a reply about something
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from evals.coding.wordlists import FEELING
 from simulator.engine.asks import SLOT, Ask, AskKind
 
 Embed = Callable[[list[str]], Sequence[Sequence[float]]]
@@ -34,6 +36,11 @@ CONFIRM = re.compile(
     re.IGNORECASE,
 )
 
+FELT = re.compile(  # a reply to "how do you feel" names one, plainly ("fine", "rough") or as a reflection would
+    rf"\b(?:{FEELING}|fine|good|great|okay|ok|alright|bad|rough|hard|tough|happy|glad|sad|mixed|flat|bored|love|"
+    r"hate|enjoy\w*|like|bother\w*|hurts?|sting\w*|mad|pissed|gutted|numb|meh|honestly)\b",
+    re.IGNORECASE,
+)
 EITHER = re.compile(r"\b(both|either|neither|the first|the second|the former|the latter|whichever)\b", re.I)
 STEM = 5  # "presentation" names "presenting"; "onboarding" names "onboard"
 
@@ -55,6 +62,8 @@ def judge(ask: Ask, reply: str, notes: Sequence[str] = (), embed: Embed | None =
         if EITHER.search(reply) or _names(reply, ask.options):
             return Relevance(True, 1.0, "picks one of the options, or both, or neither")
         return Relevance(False, 0.0, "names none of the options")
+    if ask.kind == AskKind.feeling and not FELT.search(reply):
+        return Relevance(False, 0.0, "says nothing of how it feels")
     if ask.kind == AskKind.reflection and CONFIRM.search(reply):
         return Relevance(True, 1.0, "confirms or corrects the restatement")
     if embed is None or not ask.said:

@@ -110,3 +110,18 @@ def test_the_note_retrieved_for_the_question_counts_as_its_topic():
 
 def test_without_embeddings_a_question_is_not_judged():
     assert judge(read_ask("What held you up?"), "Lunch.").responsive
+
+
+def test_a_feeling_question_needs_a_feeling():
+    ask = read_ask("How are you feeling about the project these days?")
+    assert judge(ask, "Honestly? Swamped.").responsive
+    assert judge(ask, "Fine, mostly. A bit tired.").responsive
+    assert not judge(ask, "The release goes out on Friday.").responsive
+
+
+def test_a_choice_needs_an_option():
+    ask = read_ask("Would you rather start with the banner or the PDFs?")
+    assert ask.options == ("start", "banner", "pdfs")
+    assert judge(ask, "The PDFs, they're quicker.").responsive
+    assert judge(ask, "Either, honestly.").responsive
+    assert not judge(ask, "I don't know. It's not easy.").responsive

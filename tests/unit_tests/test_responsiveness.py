@@ -133,6 +133,12 @@ def test_a_mostly_repeated_line_is_named_as_such():
     assert echo_share(RELEASE.line, "Nobody told me.") == 0.0
 
 
+def test_naming_an_option_is_a_pick_not_an_echo():
+    ask = probe("choice", "Which would you rather fix first, the IT team or the client?", options=["it team", "client"])
+    assert judge(ask, "The IT team.").responsive  # the option plus an article
+    assert not judge(ask, "Which would I rather fix first? Hmm.").responsive
+
+
 def test_words_copied_from_the_probe_are_not_evidence():
     ask = probe("fact", "Is the release on Thursday?", any_of=["night", "3 pm", "friday"])
     assert not judge(ask, "Yeah, I think the release is on Thursday, I mean.").responsive  # only its own words
