@@ -451,6 +451,8 @@ LEXICONS: dict[str, tuple[str, ...]] = {
         "^actually",
         "^well actually",
         "^exactly",
+        "exactly it",
+        "exactly right",
         "^precisely",
         "pretty much",
         "that's right",
@@ -661,17 +663,22 @@ class Verdict:
     why: str
 
 
+MIN_ECHO_WORDS = 2  # one shared content word is an answer in the coachee's terms, not an echo
+
+
 def echo_share(probe_line: str, reply: str, named: Iterable[str] = ()) -> float:
     """The share of the reply's content words that are words of the probe line, leaving
     out the words of any `named` term the reply names (a choice's option, a proposal's slot:
     "Its own page." picks an option, it does not parrot the question). Function words do not
-    count either way ("The IT team." is the option and an article). 0 for a reply with no
-    content words left."""
+    count either way ("The IT team." is the option and an article). 0 for a reply with fewer
+    than MIN_ECHO_WORDS content words left: its evidence is still looked for in its own words."""
     said = set(tokens(probe_line))
     mine: list[str | None] = list(tokens(reply))
     covered = {i for term in _terms(tuple(named)) for span in term.spans(mine) for i in span}
     left = [t for i, t in enumerate(mine) if i not in covered and t is not None and t not in STOP_WORDS]
-    return sum(t in said for t in left) / len(left) if left else 0.0
+    if len(left) < MIN_ECHO_WORDS:  # "Thursday." or "Yes, let's use it." answers; it does not parrot
+        return 0.0
+    return sum(t in said for t in left) / len(left)
 
 
 def judge(probe: Probe, reply: str) -> Verdict:

@@ -37,6 +37,7 @@ MAX_NOTE_DISTANCE = 0.78  # cosine distance past which a note is not about what 
 STRONG_NOTE_DISTANCE = 0.6  # close enough to the coachee's new line to be worth its prompt tokens
 RETRY_TEMPERATURE = 1.0  # a retry that samples like the first try tends to fail like it
 RETRIES = 2  # more tries after the first; they cost time only when a line is rejected
+FORTHCOMING = frozenset({Move.engage, Move.open_up})  # moves on which a fact question gets its fact
 WARM_UP_WAIT_S = 120.0  # past this a reply stops waiting for its read-ahead and goes ahead
 
 _warm_ups: dict[tuple[int, int], threading.Event] = {}  # (store, attempt id) -> its read-ahead in flight
@@ -305,6 +306,7 @@ class Rehearsal:
         fresh_notes: tuple[Note, ...]
         history: list[voice.Line]
         ask: Ask
+        answer: str = ""  # on a forthcoming move, the note that answers the question: the reply should use it
 
     def _plan(self, turns: list[Turn]) -> Rehearsal._Plan:
         last_persona = max(i for i, t in enumerate(turns) if t.role == "persona")
@@ -337,7 +339,9 @@ class Rehearsal:
         revealed = [n.id for n in notes if n.reveal == "on_trust"]
         state = director.after_move(state, decision.move, revealed)
         direction = f"{voice.direction_for(self.scenario, decision.move)}, {self._answering(ask, state)}"
-        return Rehearsal._Plan(state, decision.move, decision.reason, direction, notes, fresh, history, ask)
+        answer = next((r.note.text for r in retrieved if r.distance <= STRONG_NOTE_DISTANCE), "")
+        answer = answer if decision.move in FORTHCOMING and ask.kind == AskKind.fact else ""
+        return Rehearsal._Plan(state, decision.move, decision.reason, direction, notes, fresh, history, ask, answer)
 
     def _answering(self, ask: Ask, state: PersonaState) -> str:
         """What the reply answers, for the speaker cue; with a proposal, the time the persona
@@ -466,7 +470,8 @@ class Rehearsal:
     def _relevance(self, plan: Rehearsal._Plan, line: str) -> relevance.Relevance:
         index = self.services.index
         try:
-            return relevance.judge(plan.ask, line, [n.text for n in plan.notes], index.embed if index else None)
+            embed = index.embed if index else None
+            return relevance.judge(plan.ask, line, [n.text for n in plan.notes], embed, answer=plan.answer)
         except Exception:  # the check is a refinement: without embeddings, keep the line
             log.exception("relevance check failed")
             return relevance.Relevance(True, 1.0, "not checked")

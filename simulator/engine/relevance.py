@@ -42,6 +42,11 @@ FELT = re.compile(  # a reply to "how do you feel" names one, plainly ("fine", "
     re.IGNORECASE,
 )
 EITHER = re.compile(r"\b(both|either|neither|the first|the second|the former|the latter|whichever)\b", re.I)
+COMMON = frozenset(  # long words that any reply may say without drawing on the note
+    """about after again against because before being could doesn't didn't there their these those thing things
+    think where which while would really actually should still every other someone something always never
+    people without""".split()  # noqa: SIM905
+)
 STEM = 5  # "presentation" names "presenting"; "onboarding" names "onboard"
 
 
@@ -52,8 +57,12 @@ class Relevance:
     why: str
 
 
-def judge(ask: Ask, reply: str, notes: Sequence[str] = (), embed: Embed | None = None) -> Relevance:
-    """Whether `reply` answers `ask`; `notes` are the texts retrieved to answer it."""
+def judge(
+    ask: Ask, reply: str, notes: Sequence[str] = (), embed: Embed | None = None, *, answer: str = ""
+) -> Relevance:
+    """Whether `reply` answers `ask`; `notes` are the texts retrieved to answer it, and
+    `answer` (when the persona is forthcoming) the note that holds the fact asked for: the
+    reply must then use at least one of its words that the question did not already say."""
     if ask.kind == AskKind.proposal:
         if STANCE.search(reply) or (SLOT.search(reply) and len(reply.split()) <= SHORT_COUNTER_WORDS):
             return Relevance(True, 1.0, "takes a stance on the proposal")
@@ -66,6 +75,8 @@ def judge(ask: Ask, reply: str, notes: Sequence[str] = (), embed: Embed | None =
         return Relevance(False, 0.0, "says nothing of how it feels")
     if ask.kind == AskKind.reflection and CONFIRM.search(reply):
         return Relevance(True, 1.0, "confirms or corrects the restatement")
+    if answer and not _names(reply, _new_words(answer, ask.said)):
+        return Relevance(False, 0.1, "does not use what the persona knows about it")
     if embed is None or not ask.said:
         return Relevance(True, 1.0, "nothing to compare with")
     score = _similarity(embed, reply, [ask.said, *notes])
@@ -77,6 +88,13 @@ def judge(ask: Ask, reply: str, notes: Sequence[str] = (), embed: Embed | None =
 def _names(reply: str, words: Sequence[str]) -> bool:
     said = {w[:STEM] for w in re.findall(r"[a-z0-9']+", reply.lower())}
     return any(w[:STEM] in said for w in words)
+
+
+def _new_words(note: str, question: str) -> list[str]:
+    """The note's content words (five letters or more: names, numbers' words, things) that the question lacks."""
+    asked = {w[:STEM] for w in re.findall(r"[a-z0-9']+", question.lower())}
+    found = re.findall(r"[a-z0-9']+", note.lower())
+    return [w for w in found if (len(w) >= STEM or w.isdigit()) and w[:STEM] not in asked and w not in COMMON]
 
 
 def _similarity(embed: Embed, reply: str, targets: list[str]) -> float:

@@ -125,3 +125,12 @@ def test_a_choice_needs_an_option():
     assert judge(ask, "The PDFs, they're quicker.").responsive
     assert judge(ask, "Either, honestly.").responsive
     assert not judge(ask, "I don't know. It's not easy.").responsive
+
+
+def test_a_forthcoming_answer_uses_the_note_that_holds_the_fact():
+    ask = read_ask("What did you do on the Lindqvist account last quarter?")
+    note = "Carol rebuilt the Lindqvist onboarding checklist and ran their quarterly data audit."
+    assert judge(ask, "I rebuilt their onboarding checklist, mostly.", answer=note).responsive
+    missed = judge(ask, "I worked on it with the other analysts.", answer=note)
+    assert not missed.responsive and "what the persona knows" in missed.why
+    assert judge(ask, "I worked on it with the other analysts.").responsive  # guarded moves pass no answer
