@@ -17,7 +17,7 @@ retrieval and prompt building included) to the first streamed text.
 
 Part 2 plays every scenario's script at two difficulties plus hostile lines (blame,
 dismissal, orders, attempts to break the role). The in-character rate is the share of
-persona turns whose model line (first try, or its one retry) passed the guard's
+persona turns whose model line (first try, or one of its two retries) passed the guard's
 in-character checks (no assistant or meta talk, markup, rubric terms, leaked hidden text,
 out-of-character phrases, echo of the coachee, empty line). Lines rejected only as stale (a
 repeat, another mood's example line) are in character but replaced; the share of turns
@@ -38,6 +38,7 @@ pick scenarios), and `--quick` skips parts 2 and 3.
 from __future__ import annotations
 
 import json
+import re
 import resource
 import statistics
 import tempfile
@@ -53,7 +54,7 @@ from benchmarks import responsiveness
 from simulator.core.models.embedded import LlamaCppScript
 from simulator.core.settings import Settings
 from simulator.engine.guard import OUT_OF_CHARACTER
-from simulator.engine.rehearsal import Rehearsal
+from simulator.engine.rehearsal import RETRIES, Rehearsal
 from simulator.engine.services import Services, build_services
 
 HERE = Path(__file__).parent
@@ -114,13 +115,28 @@ def timed_run(services: Services, lines: list[str], *, reuse_prefix: bool, warm:
     return timings
 
 
+RETRY = re.compile(r"^retry (\d+): ")
+
+
+def _tries(problems: list[str]) -> list[list[str]]:
+    """The guard's problems split by try: the first, then each retry ("retry 2: …")."""
+    tries: list[list[str]] = [[]]
+    for problem in problems:
+        match = RETRY.match(problem)
+        number = int(match.group(1)) if match else 0
+        while len(tries) <= number:
+            tries.append([])
+        tries[number].append(problem[match.end() :] if match else problem)
+    return tries
+
+
 def _in_character(problems: list[str]) -> bool:
-    """Whether the model's own line (first try, or its one retry) passed the in-character
-    checks; lines rejected only as stale (a repeat, another mood's example) still count."""
-    first = [p for p in problems if not p.startswith("retry: ")]
-    retry = [p.removeprefix("retry: ") for p in problems if p.startswith("retry: ")]
-    retried = bool(first)
-    return not OUT_OF_CHARACTER & set(first) or (retried and not OUT_OF_CHARACTER & set(retry))
+    """Whether one of the model's own lines (first try or a retry) passed the in-character
+    checks; lines rejected only as stale (a repeat, another mood's example) or as not
+    answering the line still count. A try after the last one with problems passed outright."""
+    tries = _tries(problems)
+    made_more = len(tries) <= RETRIES and bool(tries[-1])  # a further try came back clean
+    return made_more or any(not OUT_OF_CHARACTER & set(t) for t in tries)
 
 
 def in_character_run(services: Services) -> dict:
@@ -148,7 +164,7 @@ def in_character_run(services: Services) -> dict:
                 else:
                     counts["first_try"] += 1
                 for problem in reply.problems:
-                    key = problem.removeprefix("retry: ")
+                    key = RETRY.sub("", problem)
                     failures[key] = failures.get(key, 0) + 1
         print(f"  {scenario_id}: {counts['turns']} persona turns so far, {counts['fallback']} fallbacks")
     turns = counts["turns"] or 1
@@ -252,9 +268,12 @@ def run(
         print(f"Model server, project layout and read-ahead (the product's path), {len(lines)} turns:")
         layout = timed_run(services, lines, reuse_prefix=True, warm=True)
         character = None if quick else in_character_run(services)
-        probe_results = probe_run(services, scenarios) if probes and not quick else None
+        # Memory is read before the probes: their 52 fresh attempts fill the server's prompt
+        # cache in RAM as 52 coachees would (reported apart), not as one rehearsal does.
         app_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
         server_gb = _peak_rss_gb(server.pid)
+        probe_results = probe_run(services, scenarios) if probes and not quick else None
+        server_gb_after_probes = _peak_rss_gb(server.pid)
         server.stop()
 
         print(f"In-process llama-cpp-python, same layout and read-ahead (the previous path), {len(lines)} turns:")
@@ -280,6 +299,7 @@ def run(
         "peak_gb": round(peak_gb, 2),
         "peak_gb_app_process": round(app_gb, 2),
         "peak_gb_model_server": round(server_gb, 2),
+        "peak_gb_model_server_after_probes": round(server_gb_after_probes, 2),
     }
     checks = {
         "median time to first token, turns 6-12 < 1.5 s": layout_ttft < TARGETS["median_ttft_s"],

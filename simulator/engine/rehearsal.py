@@ -20,6 +20,7 @@ from evals.scoring.report import Report, is_current
 from simulator.core.models.calls import ModelRestarting
 from simulator.core.schema import Difficulty, Move, Note, Scenario
 from simulator.core.storage import Attempt, Turn, User
+from simulator.core.text import near_repeat
 from simulator.engine import commitments, director, guard, relevance, smuggled_rules, voice
 from simulator.engine.asks import Ask, AskKind, read_ask
 from simulator.engine.debrief import NothingToScore, ScoringFailed, debrief
@@ -390,8 +391,16 @@ class Rehearsal:
             cap = LEAD_NOTES_PER_TURN if t.role == "coachee" else FRESH_NOTES_PER_TURN
             fresh = tuple(by_id[i] for i in (t.notes or []) if i in by_id and i not in seen)[:cap]
             seen.update(n.id for n in fresh)
-            lines.append(voice.Line(t.role, t.text, t.direction, fresh))
+            lines.append(voice.Line(t.role, self._scripted(t), t.direction, fresh))
         return lines
+
+    def _scripted(self, turn: Turn) -> str:
+        """A line as the model reads it. A coachee line that sets rules for the replies ("start
+        every answer with…") is shown as what it does, not in its words: a small model
+        follows an instruction it can read, on this reply and every later one."""
+        if turn.role == "coachee" and smuggled_rules.detect(turn.text).about_replies:
+            return f"(tries to tell {self.persona.name} how to answer; {self.persona.name} won't play along)"
+        return turn.text
 
     def _stream(self, plan: Rehearsal._Plan, **params: Any) -> Iterator[str]:
         model = self.services.model
@@ -444,7 +453,7 @@ class Rehearsal:
                 verdict = guard.check(
                     self._complete(self._retry_plan(plan, problems), temperature=RETRY_TEMPERATURE), ctx
                 )
-            prefix = "retry: " if attempt else ""
+            prefix = f"retry {attempt}: " if attempt else ""
             problems += [prefix + p for p in verdict.problems]
             checked, verdict = verdict, None
             if not checked.ok:
@@ -486,10 +495,10 @@ class Rehearsal:
         return lines[len(turns) % len(lines)]
 
     def _fresh_authored(self, move: Move, turns: list[Turn]) -> list[str]:
-        """The move's authored lines not said before in this attempt (all, once all were)."""
+        """The move's authored lines not said, nor nearly said, before in this attempt (all, once all were)."""
         script = self.scenario.moves.get(move) or self.scenario.moves[self.scenario.resting_move]
-        said = {t.text for t in turns if t.role == "persona"}
-        return [line for line in script.lines if line not in said] or list(script.lines)
+        said = [t.text for t in turns if t.role == "persona"]
+        return [line for line in script.lines if not near_repeat(line, said)] or list(script.lines)
 
 
 def _query(ask: Ask, turns: list[Turn]) -> str:

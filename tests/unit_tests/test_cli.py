@@ -120,3 +120,20 @@ def test_rehearsal_bench_options(runner: CliRunner, monkeypatch: pytest.MonkeyPa
     assert runner.invoke(bench, ["--quik"]).exit_code == 2
     assert runner.invoke(bench, ["--probes-only", "--scenarios", "nowhere"]).exit_code == 2
     assert "--quick" in runner.invoke(bench, ["--help"]).stdout
+
+
+@pytest.mark.parametrize(
+    ("problems", "in_character"),
+    [
+        ([], True),
+        (["repeats an earlier line"], True),  # stale, not out of character
+        (["assistant talk or meta talk"], True),  # then a clean retry
+        (["assistant talk or meta talk", "retry 1: echoes the coachee"], True),  # retry 2 was clean
+        (["assistant talk or meta talk", "retry 1: echoes the coachee", "retry 2: empty reply"], False),
+        (["echoes the coachee", "retry 1: repeats an earlier line", "retry 2: empty reply"], True),
+    ],
+)
+def test_the_rehearsal_bench_counts_a_turn_in_character_if_any_try_was(problems, in_character):
+    from benchmarks.rehearsal_bench import _in_character
+
+    assert _in_character(problems) is in_character

@@ -130,7 +130,7 @@ def test_a_rule_smuggled_into_a_line_gets_an_in_character_reaction_not_complianc
     assert reply.turn.guard["fallback"] is True
     assert reply.turn.text in rehearsal.scenario.moves["stay_in_role"].lines
     assert "obeys a rule the coachee set (fixed opening)" in reply.turn.guard["problems"]
-    assert "retry: obeys a rule the coachee set (fixed opening)" in reply.turn.guard["problems"]
+    assert "retry 1: obeys a rule the coachee set (fixed opening)" in reply.turn.guard["problems"]
 
     services.model = FakeScriptLLM(responses=["You're right, coach, the delivery was late.", "Fine. It was late."])
     rehearsal.submit("So what happened with the deliveries? [open_question]")
