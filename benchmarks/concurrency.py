@@ -56,6 +56,7 @@ SCENARIOS = (
 )
 TARGETS = {"p95_ttft_s": 3.0, "capacity": 8, "stub_overhead_ratio": 1.10}
 RETRIES = 3
+WORKSHOP_CACHE_MIB = 2048  # ~40 parked conversations: the 30-person sweep fits
 
 
 @dataclass
@@ -205,7 +206,10 @@ def main(
     base = Settings.from_env()
     sweep: dict[str, dict] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        settings = base.model_copy(update={"llm": "embedded", "data_dir": Path(tmp), "models_dir": base.models_path})
+        # A room shares one server: park as many conversations as a workshop holds (README).
+        cache_mib = max(base.model_server_cache_mib, WORKSHOP_CACHE_MIB)
+        update = {"llm": "embedded", "data_dir": Path(tmp), "models_dir": base.models_path}
+        settings = base.model_copy(update=update | {"model_server_cache_mib": cache_mib})
         services = build_services(settings)
         server = services.model.supervisor
         _say(as_json, f"Model server: {settings.model_server_slots} slots; starting it …")

@@ -198,6 +198,10 @@ LEXICONS: dict[str, tuple[str, ...]] = {
         "awkward",
         "rushed",
         "stuck",
+        "losing control",
+        "out of control",
+        "out of my depth",
+        "under pressure",
         "bored",
         "flat",
         "excited",
@@ -443,6 +447,7 @@ LEXICONS: dict[str, tuple[str, ...]] = {
         "or",
     ),
     "confirm": (
+        "exactly what",
         "i agree",
         "agreed",
         "you're right",

@@ -114,7 +114,7 @@ class Settings(BaseSettings):
         default=4, ge=1, validation_alias="SPARRING_MODEL_SERVER_SLOTS", description="Replies generated at once."
     )
     model_server_cache_mib: int = Field(
-        default=2048,
+        default=768,
         ge=0,
         validation_alias="SPARRING_MODEL_SERVER_CACHE_MIB",
         description="RAM for conversations parked out of a slot (about 50 MiB each).",

@@ -23,6 +23,7 @@ MAX_WORDS = 60
 LEAK_NGRAM = 7  # this many consecutive words shared with a hidden text counts as a leak
 ECHO_RUN = 6  # this many of the coachee's words in a row, in any spelling, is an echo, not a reply
 ECHO_WHOLE = 5  # a coachee line of at least this many words, said again whole inside a reply, is an echo
+NARRATION_NGRAM = 4  # a reply opening on "he"/"she"/the name that shares this many words in a row with a note
 
 ASSISTANT_TALK = re.compile(
     r"\b(as an ai|i('m| am) (just )?(an? )?(ai|bot|language model|chatbot|program)\b|a language model|"
@@ -72,6 +73,7 @@ OUT_OF_CHARACTER = frozenset(
         "speaks as someone else (a speaker label)",
         "writes several speakers' lines",
         "goes on with the stage direction",
+        "narrates a note about itself",
     }
     | {f"obeys a rule the coachee set ({what})" for what in smuggled_rules.OBEYED.values()}
 )
@@ -90,6 +92,8 @@ class GuardContext:
     last_coachee_line: str = ""
     rules: Rules = Rules()  # what the coachee's lines demanded of the replies (smuggled_rules.in_force)
     language: str = "en"  # the scenario's language
+    notes: tuple[str, ...] = ()  # the notes in the prompt, written about the persona
+    self_words: tuple[str, ...] = ()  # how the notes name the persona: first name, "he" or "she"
 
 
 @dataclass
@@ -156,6 +160,8 @@ def check(raw: str, ctx: GuardContext) -> Verdict:
         problems.append("empty reply")
     problems += live_problems(text, ctx, final=True)
     problems += _label_problems(raw.replace("\r", "\n"), ctx, spoken=False)
+    if _narrates(text, ctx):
+        problems.append("narrates a note about itself")
     if any(_same(text, earlier) for earlier in ctx.previous_lines):
         problems.append("repeats an earlier line")
     elif near_repeat(text, ctx.previous_lines):
@@ -163,6 +169,17 @@ def check(raw: str, ctx: GuardContext) -> Verdict:
     if any(_same(text, example) for example in ctx.other_moods):
         problems.append("copies an example line of another mood")
     return Verdict(text, list(dict.fromkeys(problems)))
+
+
+def _narrates(text: str, ctx: GuardContext) -> bool:
+    """The model read a note out as it is written ("He depends on IT, operations and the
+    call center…" from Jack): the reply opens on the persona's name or pronoun and goes on
+    in a note's words. A reply about someone else ("He never told me…") shares no run of them."""
+    said = _words(text)
+    if not said or said[0] not in ctx.self_words:
+        return False
+    grams = _ngrams(said, NARRATION_NGRAM)
+    return any(grams & _ngrams(_words(note), NARRATION_NGRAM) for note in ctx.notes)
 
 
 def _spills_cue(text: str) -> bool:

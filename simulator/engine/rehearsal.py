@@ -37,6 +37,7 @@ LEAD_NOTES_PER_TURN = 2  # notes added before it are read while the coachee type
 MAX_NOTE_DISTANCE = 0.78  # cosine distance past which a note is not about what was said
 STRONG_NOTE_DISTANCE = 0.6  # close enough to the coachee's new line to be worth its prompt tokens
 RETRY_TEMPERATURE = 1.0  # a retry that samples like the first try tends to fail like it
+RETRY_ASKS = (("repeat", "in new words"), ("narrates", "speaking as I"))  # a problem's word → what the retry's cue adds
 RETRIES = 2  # more tries after the first; they cost time only when a line is rejected
 FORTHCOMING = frozenset({Move.engage, Move.open_up})  # moves on which a fact question gets its fact
 WARM_UP_WAIT_S = 120.0  # past this a reply stops waiting for its read-ahead and goes ahead
@@ -437,7 +438,14 @@ class Rehearsal:
             never_says=tuple(self.persona.never_says),
             last_coachee_line=turns[-1].text,
             rules=smuggled_rules.in_force([t.text for t in turns if t.role == "coachee"]),
+            notes=tuple(n.text for n in notes),
+            self_words=self._self_words(),
         )
+
+    def _self_words(self) -> tuple[str, ...]:
+        """How notes name the persona ("they" is left out: it names others as often)."""
+        subject = self.persona.pronouns.split("/")[0]
+        return (self.persona.name.split()[0].lower(), *([subject] if subject != "they" else []))
 
     def _choose(
         self, plan: Rehearsal._Plan, turns: list[Turn], ctx: guard.GuardContext, first: guard.Verdict
@@ -470,11 +478,11 @@ class Rehearsal:
 
     @staticmethod
     def _retry_plan(plan: Rehearsal._Plan, problems: list[str]) -> Rehearsal._Plan:
-        """The plan for a retry: after a line that repeated an earlier one, the cue asks for
-        new words (a few tokens after the cached prompt, so it costs next to nothing)."""
-        if any("repeat" in p for p in problems):
-            return replace(plan, direction=f"{plan.direction}, in new words")
-        return plan
+        """The plan for a retry: after a line that repeated an earlier one the cue asks for
+        new words, after one that narrated a note it asks for "I" (a few tokens after the
+        cached prompt, so it costs next to nothing)."""
+        asks = [ask for trigger, ask in RETRY_ASKS if any(trigger in p for p in problems)]
+        return replace(plan, direction=", ".join([plan.direction, *asks])) if asks else plan
 
     def _relevance(self, plan: Rehearsal._Plan, line: str) -> relevance.Relevance:
         index = self.services.index

@@ -95,7 +95,7 @@ def test_defaults_with_nothing_set(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert settings.db_url == f"sqlite:///{tmp_path / 'sparring' / 'sparring.db'}"
     assert settings.chroma_port == 8000 and settings.chroma_host is None
     assert settings.threads >= 1
-    assert (settings.model_server_port, settings.model_server_slots, settings.model_server_cache_mib) == (0, 4, 2048)
+    assert (settings.model_server_port, settings.model_server_slots, settings.model_server_cache_mib) == (0, 4, 768)
     assert settings.scorer_llm is True
 
 

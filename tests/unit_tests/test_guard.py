@@ -299,3 +299,33 @@ def test_a_near_repeat_of_an_earlier_line_is_stale_not_out_of_character():
     assert "nearly repeats an earlier line" in verdict.problems
     assert "nearly repeats an earlier line" not in OUT_OF_CHARACTER
     assert check("Honestly, the banner wording was the part I couldn't pin down.", ctx).ok
+
+
+NOTED = replace(
+    CTX,
+    notes=("Stan built the page from the ticket alone. He never saw the client's email about the deadline.",),
+    self_words=("stan", "he"),
+)
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "He never saw the client's email about the deadline.",
+        "Stan built the page from the ticket alone, so.",
+    ],
+)
+def test_reading_a_note_out_about_itself_is_out_of_character(reply):
+    assert "narrates a note about itself" in check(reply, NOTED).problems
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "I never saw the client's email about the deadline.",  # the note, in the persona's voice
+        "He never told me, honestly. Your manager, I mean.",  # "he" is someone else: no note's words
+        "Never saw the client's email about the deadline, no.",
+    ],
+)
+def test_speaking_as_itself_or_of_someone_else_is_fine(reply):
+    assert "narrates a note about itself" not in check(reply, NOTED).problems

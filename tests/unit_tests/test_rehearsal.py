@@ -401,3 +401,12 @@ def test_a_retry_after_a_repeat_asks_for_new_words(services, rehearsal):
     reply = rehearsal.reply()
     assert reply.turn.text == "Look, I did what the ticket said."
     assert services.model.prompts[-1].rstrip().endswith(", in new words):")
+
+
+def test_a_reply_that_narrates_a_note_is_retried_in_the_first_person(services, rehearsal):
+    narrated = "Dana knows the contract covers one delivery a week on Mondays."
+    services.model = FakeScriptLLM(responses=[narrated, "One delivery a week, on Mondays. That's the contract."])
+    rehearsal.submit("What does the contract cover? [open_question]")
+    reply = rehearsal.reply()
+    assert reply.turn.text == "One delivery a week, on Mondays. That's the contract."
+    assert services.model.prompts[-1].rstrip().endswith(", speaking as I):")

@@ -52,7 +52,7 @@ class ServerOptions:
     once at a lower speed each; each slot holds one conversation's prompt in its KV cache."""
     ctx_per_slot: int = 4096
     threads: int | None = None
-    cache_ram_mib: int = 2048
+    cache_ram_mib: int = 768
     """Host memory for conversations parked out of a slot (llama-server's prompt cache):
     a coachee who comes back after others used their slot resumes without a cold prompt."""
     batch: int = 128
