@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 import sys
+from functools import cache
 from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
 
-from evals.coding.coded_turn import Coder, code_many, describe_coder, fallback_notes
+from evals.coding.coded_turn import Coder, describe_coder, fallback_notes
+from evals.coding.speech import code_spoken, report_line
 from simulator.core.codes import CODES
 from simulator.core.transcript import TranscriptError, coachee_turns_with_context, load_transcript
 
@@ -48,7 +50,8 @@ def code(transcripts: TranscriptPaths) -> None:
         try:
             transcript = load_transcript(path)
             turns = coachee_turns_with_context(transcript)
-            coded = code_many(coder, [(text, context) for _, text, context in turns])
+            own = _own_names(transcript.scenario)
+            coded = code_spoken(coder, [(text, context) for _, text, context in turns], own)
         except Exception as err:  # noqa: BLE001 - one bad file must not stop the run
             _report(path, err, "coded")
             failed = True
@@ -56,7 +59,8 @@ def code(transcripts: TranscriptPaths) -> None:
         for (turn, text, _), result in zip(turns, coded, strict=True):
             record = {"file": str(path), "turn": turn, "text": text, "codes": ordered_codes(result.codes)}
             typer.echo(json.dumps(record, ensure_ascii=False))
-        for note in fallback_notes(coded):
+        pasted = [report_line(turn, result) for (turn, _, _), result in zip(turns, coded, strict=True)]
+        for note in fallback_notes(coded) + [said for said in pasted if said]:
             _warn(f"{path}: {note}")
     raise typer.Exit(1 if failed else 0)
 
@@ -154,6 +158,15 @@ def _coder() -> Coder:
     coder = build_coder(settings, default_coder(settings))
     typer.secho(f"coder: {describe_coder(coder)}", err=True, fg=typer.colors.BRIGHT_BLACK)
     return coder
+
+
+@cache
+def _own_names(scenario_id: str | None) -> tuple[str, ...]:
+    """The coachee's name in the transcript's scenario: a line labelled with it is a script."""
+    from simulator.core.catalog import load_catalog
+
+    scenario = load_catalog().scenarios.get(scenario_id) if scenario_id else None
+    return (scenario.briefing.coachee_name,) if scenario else ()
 
 
 def _scorer():  # noqa: ANN202 - evals.scoring.scorer.Scorer

@@ -27,6 +27,10 @@ class CodedTurn:
     scores: dict[str, float] = field(default_factory=dict)
     source: str = ""
     notes: tuple[str, ...] = ()
+    # set by evals.coding.speech.code_spoken: what was cut as not speech, and what was coded
+    not_speech: tuple[str, ...] = ()
+    wall: bool = False
+    spoken: str | None = None
 
 
 @runtime_checkable

@@ -93,6 +93,7 @@ class CodedLine(BaseModel):
     text: str
     codes: list[str] = Field(default_factory=list)
     cues: dict[str, str] = Field(default_factory=dict)
+    not_speech: list[str] = Field(default_factory=list)  # what was cut from the turn before coding
 
 
 class Score(BaseModel):
@@ -119,6 +120,11 @@ class Line:
     @property
     def codes(self) -> frozenset[str]:
         return self.coded.codes if self.coded else frozenset()
+
+    @property
+    def said(self) -> str:
+        """What was spoken: the text without anything pasted into it (evals.coding.speech)."""
+        return self.coded.spoken if self.coded and self.coded.spoken is not None else self.text
 
 
 def quote(line: Line, code: str | None = None) -> str:
@@ -401,7 +407,7 @@ def judge_goal_offline(goal: Goal, lines: Sequence[Line], check: LimitCheck) -> 
     markers = goal.markers
     codes = set(goal.codes)
     by_code = [line for line in mine if codes & line.codes]
-    by_marker = [line for line in mine if mentions(line.text, markers)]
+    by_marker = [line for line in mine if mentions(line.said, markers)]
     both = [line for line in by_code if line in by_marker]
     if not markers or not codes:  # judged by one kind of evidence alone
         hits = by_code if not markers else by_marker
@@ -494,6 +500,7 @@ def score_lines(
             text=line.text,
             codes=[c for c in CODES if c in line.codes],
             cues=dict(line.coded.cues) if line.coded else {},
+            not_speech=list(line.coded.not_speech) if line.coded else [],
         )
         for line in lines
     ]

@@ -79,6 +79,8 @@ def turn_points(line: CodedLine) -> float:
     points = sum(TURN_POINTS[c] for c in line.codes)
     if words(line.text) > LONG_TURN_WORDS:
         points -= 1.0
+    if line.not_speech:
+        points -= 1.0  # a paste is a chance missed to say something to them
     return points
 
 
@@ -91,6 +93,8 @@ def _why(line: CodedLine, best: bool) -> str:
     wanted = [c for c in line.codes if (TURN_POINTS[c] > 0) == best]
     if wanted:
         return "; ".join(WHY[c] for c in sorted(wanted, key=lambda c: -abs(TURN_POINTS[c])))
+    if line.not_speech:
+        return f"holds {' and '.join(line.not_speech)}, which is not said to them and earns nothing"
     if words(line.text) > LONG_TURN_WORDS:
         return f"a long turn ({words(line.text)} words): it leaves little room for them to talk"
     return "nothing here moved the conversation: no question, reflection, limit or next step"

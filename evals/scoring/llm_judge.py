@@ -73,7 +73,7 @@ class GoalJudge:
 
     def _judge(self, scenario: Scenario, lines: Sequence[Line], check: LimitCheck) -> list[GoalResult]:
         goals = [{"id": g.id, "goal": g.description, "look_for": g.judged_by} for g in scenario.goals]
-        records = [{"turn": line.turn, "speaker": line.role, "text": line.text} for line in lines]
+        records = [{"turn": line.turn, "speaker": line.role, "text": line.said} for line in lines]
         user = "Goals:\n" + data_block("goals", goals) + "\n\nTranscript:\n" + data_block("transcript", records)
         answer = ask_json(self.model, GOAL_SYSTEM_PROMPT, user, GoalAnswer)
         by_id = {v.id: v for v in answer.goals}
@@ -115,7 +115,7 @@ def _checked(goal: Goal, status: str, why: str, cited: list[Line], check: LimitC
     goal is at most partly met when the limit was never stated or later given up."""
     if status != "not_met" and not cited:
         return "not_met", why + " (No turn was cited for it.)"
-    supported = any(set(goal.codes) & line.codes or mentions(line.text, goal.markers) for line in cited)
+    supported = any(set(goal.codes) & line.codes or mentions(line.said, goal.markers) for line in cited)
     if status == "met" and (goal.codes or goal.markers) and not supported:
         status, why = "partly", why + " (The cited turns show none of the goal's codes or markers.)"
     if status == "met" and "limit" in goal.codes and not (check.stated and check.held):

@@ -87,7 +87,7 @@ def debrief(services: Services, attempt: Attempt) -> Report:
     scenario = services.catalog.scenario(attempt.scenario_id)
     persona = services.catalog.persona_for(scenario)
     scorer = services.scorer
-    score = scorer.score_lines(scorer.code_lines(transcript_of(attempt, turns)), scenario, file=None)
+    score = scorer.score_lines(scorer.code_lines(transcript_of(attempt, turns), scenario), scenario, file=None)
     dims = {name: d.score for name, d in score.dimensions.items()}
     return build_report(
         score,

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from evals.coding.speech import code_spoken
 from evals.scoring.report import Report, is_current
 from simulator.core.models.calls import ModelRestarting
 from simulator.core.schema import Difficulty, Move, Note, Scenario
@@ -236,7 +237,8 @@ class Rehearsal:
         text = validate_message(text)
         turns = self.turns()
         context = next((t.text for t in reversed(turns) if t.role == "persona"), None)
-        coded = self.services.coder.code(text, context)
+        # only what was said to the persona moves it, as only that is scored
+        [coded] = code_spoken(self.services.coder, [(text, context)], [self.scenario.briefing.coachee_name])
         lead = [n.id for n in self._lead_notes(turns)]
         return self.services.store.add_turn(
             self.attempt.id, "coachee", text, codes=sorted(coded.codes), cues=dict(coded.cues), notes=lead
