@@ -51,7 +51,10 @@ Codes:
   closed. Offers and proposals in yes/no form ("Would it help if I...?", "Can we meet Monday?") are
   closed_question plus their function code (alternative, next_step).
 - reflection: restates or names the other's meaning or feeling, usually as a statement. A
-  reflection ending in a check ("...is that right?") is reflection only, not a question.
+  reflection ending in a check ("...is that right?") is reflection only, not a question. A
+  restatement in the other's frame voiced as a yes/no question, with no separate check ("So you'd
+  rather not take the role?", "That doesn't feel fair to you?"), is reflection plus closed_question.
+  Declarative and clipped questions ("Just the banner?", "You read it already?") are closed_question.
 - summary: pulls together three or more points, or points from several earlier turns. Never also
   reflection.
 - affirmation: specific, genuine recognition of an effort, strength or intent. Generic praise gets

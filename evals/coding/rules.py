@@ -128,6 +128,9 @@ _CLAUSE_BREAK = re.compile(
 )
 _WORD = re.compile(r"[a-z']+")
 _EITHER_OR = re.compile(r"\bor\b")
+_INTERJECTION = re.compile(
+    r"(?:really|seriously|sorry|pardon|huh|eh|what|hm+|oh|wow|you think|come on|is it|are you serious)"
+)
 _VAGUE_OR = re.compile(r"\bor (?:something|anything|whatever|so)\b")
 
 
@@ -330,7 +333,10 @@ def _question_form(turn: _Turn, span: Span) -> QuestionKind:
         return QuestionKind.OPEN
     if turn.match_at("auxiliary", span):
         return QuestionKind.CLOSED
-    return QuestionKind.NONE  # a declarative with a question mark ("Friday?", "You're leaving?")
+    if _INTERJECTION.fullmatch(text.strip(" ?!.,").lower()):
+        return QuestionKind.NONE  # "Really?", "Sorry?"
+    # a declarative or clipped question ("Just the banner?", "You're leaving?") asks for a yes/no
+    return QuestionKind.CLOSED if turn.text[span.start : span.end].rstrip().endswith("?") else QuestionKind.NONE
 
 
 # ---------------------------------------------------------------------------------

@@ -21,10 +21,11 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from evals.coding import wordlists as lex
 from evals.coding.coded_turn import CodedTurn
 from simulator.core.codes import CODES, TURN_POINTS
 from simulator.core.schema import Goal, Scenario
-from simulator.core.text import clip
+from simulator.core.text import clip, split_sentences
 
 Effect = Literal["+", "-"]
 GENERAL_WEIGHTS = {"listening": 0.5, "limit_setting": 0.3, "goals": 0.2}
@@ -174,6 +175,9 @@ MAX_LISTENING_PENALTY = 40.0
 def listening(lines: Sequence[Line], talk_share_max: float) -> DimensionScore:
     mine = [line for line in lines if line.role == "coachee"]
     count = {code: sum(code in line.codes for line in mine) for code in CODES}
+    # a restatement voiced as a yes/no question ("So you're worried about Friday?") is a
+    # reflection that checks itself: it does not count against the ratio (docs/rubric.md)
+    count["closed_question"] = sum(_asks_closed(line) for line in mine)
     reflective = count["reflection"] + count["summary"]
     questions = count["open_question"] + count["closed_question"]
     ratio = None if questions == 0 else reflective / questions
@@ -211,7 +215,7 @@ def listening(lines: Sequence[Line], talk_share_max: float) -> DimensionScore:
         ):
             if code in line.codes:
                 evidence.append(evidence_for(line, code))
-        if "closed_question" in line.codes and (open_share is not None and open_share < 0.5):
+        if _asks_closed(line) and (open_share is not None and open_share < 0.5):
             evidence.append(
                 evidence_for(line, "closed_question", why=WHY["closed_question"] + "; an open one would invite more")
             )
@@ -245,6 +249,24 @@ def listening(lines: Sequence[Line], talk_share_max: float) -> DimensionScore:
         "penalty": penalty,
     }
     return DimensionScore(score=score, summary=_listening_summary(metrics), evidence=evidence, metrics=metrics)
+
+
+def _asks_closed(line: Line) -> bool:
+    """A closed question that is not a reflection or summary voiced as one."""
+    if "closed_question" not in line.codes:
+        return False
+    return not {"reflection", "summary"} & line.codes or _asks_apart(line.said)
+
+
+_INTERROGATIVE = re.compile(rf"^\W*(?:{lex.FILLER})*(?:{lex.AUXILIARY}|{lex.WH_WORD})")
+_CHECK = re.compile("|".join(lex.CHECK_QUESTION))
+
+
+def _asks_apart(text: str) -> bool:
+    """Whether a turn asks a question of its own beside its reflection: a sentence in
+    question form ("So the slot is there. Could the banner go in it?"), not a restatement
+    with a question mark ("So you'd rather not take the role?") or a check ("…is that right?")."""
+    return any(_INTERROGATIVE.match(said) and not _CHECK.search(said) for said in map(str.lower, split_sentences(text)))
 
 
 def _listening_summary(m: dict) -> str:

@@ -347,7 +347,7 @@ RETAIL = [
 ENGINEERING = [
     case("We can't ship on Friday without skipping the security review, and I won't do that.", LIM),
     case("We could ship the read-only version Friday and the editing features the following sprint.", ALT),
-    case("So you're saying sales already promised the client a Friday date?", REF, id="declarative ? reflection"),
+    case("So you're saying sales already promised the client a Friday date?", REF, CQ, id="declarative ? reflection"),
     case("Are the acceptance criteria written down anywhere?", CQ),
     case("What's the deadline?", CQ, id="single fact what"),
     case("How many tickets are still open?", CQ),
@@ -626,3 +626,20 @@ def test_rule_coder_is_a_coder(coder: RuleCoder) -> None:
     coded = coder.code("Can we meet Monday?")
     assert isinstance(coded, CodedTurn)
     assert coded.source == "rules"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Just the banner?", {CQ}),
+        ("And that's been mainly the reporting?", {CQ}),
+        ("You had a chance to read it?", {CQ}),
+        ("So you're not sure you want the role?", {REF, CQ}),
+        ("Really?", set()),
+        ("So you feel nobody asked you, is that right?", {REF}),
+    ],
+)
+def test_declarative_and_clipped_questions_are_closed(coder: RuleCoder, text: str, expected: set[str]) -> None:
+    """docs/rubric.md: declarative and clipped questions are closed; a restatement voiced as a
+    yes/no question is reflection plus closed_question; a reflection with a check is a reflection."""
+    assert coder.code(text).codes == expected

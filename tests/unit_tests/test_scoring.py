@@ -269,3 +269,28 @@ def test_goals_summary_names_what_was_not_reached_in_one_sentence(fixture_catalo
     summary = score_lines(lines, scenario).dimensions["goals"].summary
     assert "Not reached: " in summary and summary.endswith(".")
     assert ".;" not in summary and ".." not in summary
+
+
+def test_a_reflection_voiced_as_a_yes_no_question_counts_as_a_reflection_only():
+    """docs/rubric.md: "So you'd rather not take the role?" is reflection + closed_question,
+    and the listening score counts it as a reflection, not against the ratio."""
+    voiced = conversation(
+        ("So the brief changed twice and nobody told you?", ("reflection", "closed_question")),
+        ("What was the hardest part to pin down?", ("open_question",)),
+    )
+    stated = conversation(
+        ("So the brief changed twice and nobody told you.", ("reflection",)),
+        ("What was the hardest part to pin down?", ("open_question",)),
+    )
+    as_question, as_statement = (score_lines(lines, None).dimensions["listening"] for lines in (voiced, stated))
+    assert (as_question.score, as_question.metrics) == (as_statement.score, as_statement.metrics)
+    assert as_question.metrics["closed_questions"] == 0 and as_question.metrics["reflection_to_question"] == 1.0
+
+
+def test_a_reflection_beside_a_question_of_its_own_still_counts_the_question():
+    lines = conversation(
+        ("So the slot is already there. Could the banner go into it?", ("reflection", "closed_question")),
+        ("What was the hardest part to pin down?", ("open_question",)),
+    )
+    metrics = score_lines(lines, None).dimensions["listening"].metrics
+    assert metrics["closed_questions"] == 1 and metrics["reflection_to_question"] == 0.5
