@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field
 
 from evals.coding import wordlists as lex
 from evals.coding.coded_turn import CodedTurn
+from evals.scoring.demand import given_away
 from simulator.core.codes import CODES, TURN_POINTS
 from simulator.core.schema import Goal, Scenario
 from simulator.core.text import clip, split_sentences
@@ -72,6 +73,7 @@ class LimitCheck(BaseModel):
     stated: bool
     held: bool | None
     capitulation_turns: list[int] = Field(default_factory=list)
+    given_away_turns: list[int] = Field(default_factory=list)  # caves the codes missed (evals.scoring.demand)
     limit_turns: list[int] = Field(default_factory=list)
     description: str = ""
 
@@ -129,7 +131,7 @@ class Line:
 
 
 def quote(line: Line, code: str | None = None) -> str:
-    cue = (line.coded.cues.get(code) if line.coded and code else None) or line.text
+    cue = (line.coded.cues.get(code) if line.coded and code else None) or line.said or line.text
     return clip(" ".join(cue.split()), MAX_QUOTE_CHARS)
 
 
@@ -311,15 +313,38 @@ LIMIT_BLAME = 8.0
 APOLOGY_PENALTIES = (4.0, 8.0)  # the first over-apology, each later one
 
 
-def limit_check(lines: Sequence[Line], needed: bool, description: str = "") -> LimitCheck:
+def limit_check(
+    lines: Sequence[Line], needed: bool, description: str = "", scenario: Scenario | None = None
+) -> LimitCheck:
+    """Whether the limit was stated and held: held means no turn after the first limit caved,
+    by its codes or by giving the demand away in another form (evals.scoring.demand)."""
     mine = [line for line in lines if line.role == "coachee"]
     limits = [line.turn for line in mine if "limit" in line.codes]
-    caves = [line.turn for line in mine if "capitulation" in line.codes]
+    coded = {line.turn for line in mine if "capitulation" in line.codes}
+    given = given_away(_with_context(lines), limits[0] if limits else None, scenario)
+    caves = sorted(coded | set(given))
     stated = bool(limits)
     held = None if not stated else not any(turn > limits[0] for turn in caves)
     return LimitCheck(
-        needed=needed, stated=stated, held=held, capitulation_turns=caves, limit_turns=limits, description=description
+        needed=needed,
+        stated=stated,
+        held=held,
+        capitulation_turns=caves,
+        given_away_turns=[turn for turn in given if turn not in coded],
+        limit_turns=limits,
+        description=description,
     )
+
+
+def _with_context(lines: Sequence[Line]) -> list[tuple[int, str, str | None]]:
+    """(turn, what the coachee said, the persona's line before it) for each coachee turn."""
+    result, context = [], None
+    for line in lines:
+        if line.role == "persona":
+            context = line.text
+        else:
+            result.append((line.turn, line.said, context))
+    return result
 
 
 def limit_setting(lines: Sequence[Line], check: LimitCheck) -> DimensionScore:
@@ -354,6 +379,16 @@ def limit_setting(lines: Sequence[Line], check: LimitCheck) -> DimensionScore:
         for code in ("acknowledge", "alternative", "over_apology", "blame"):
             if code in line.codes:
                 evidence.append(evidence_for(line, code))
+        if line.turn in check.given_away_turns:
+            evidence.append(
+                Evidence(
+                    turn=line.turn,
+                    text=quote(line),
+                    effect="-",
+                    points=TURN_POINTS["capitulation"],
+                    why="gives away what the limit refused, in other words: the limit did not hold",
+                )
+            )
         if "capitulation" in line.codes:
             why = (
                 "gives ground in the same turn as the limit"
@@ -506,7 +541,7 @@ def score_lines(
     else:  # no scenario: a limit is at stake when the coachee set or gave up one
         needed = any({"limit", "capitulation"} & line.codes for line in lines)
         description = ""
-    check = limit_check(lines, needed, description)
+    check = limit_check(lines, needed, description, scenario)
     if needed:
         dimensions["limit_setting"] = limit_setting(lines, check)
     goals: list[GoalResult] = []

@@ -56,7 +56,7 @@ class Scorer:
         notes += [said for line in lines if line.coded and (said := report_line(line.turn, line.coded))]
         goal_results: list[GoalResult] | None = None
         if scenario is not None and scenario.goals and self.goal_judge is not None:
-            check: LimitCheck = limit_check(lines, scenario.limit.needed)
+            check: LimitCheck = limit_check(lines, scenario.limit.needed, scenario=scenario)
             goal_results, judge_notes = self.goal_judge.judge(scenario, lines, check)  # type: ignore[attr-defined]
             notes += judge_notes
         return score_lines(

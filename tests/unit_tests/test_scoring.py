@@ -98,6 +98,7 @@ def test_a_held_limit_with_acknowledgement_and_alternative_scores_high(fixture_c
         "stated": True,
         "held": True,
         "capitulation_turns": [],
+        "given_away_turns": [],
         "limit_turns": [3, 5],
         "description": scenario.limit.description,
     }
