@@ -93,7 +93,7 @@ def _send(
     memory.draft_error = None
     notice.empty()
     with live:
-        coachee_line(turn.text, turn.codes, coach=coach)
+        coachee_line(turn.text, turn.codes, coach=coach, cues=turn.cues)
     stream_reply(rehearsal, memory, live, coach)
 
 

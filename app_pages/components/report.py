@@ -18,7 +18,16 @@ from app_pages.components.reader import YOU, Reader
 from app_pages.formatting import quote
 from evals.scoring.dimensions import Evidence
 from evals.scoring.feedback import Moment
-from evals.scoring.report import DIMENSION_TITLES, NOTHING_LOST, Report, level, nothing_lost, top_evidence, turn_link
+from evals.scoring.report import (
+    DIMENSION_TITLES,
+    NOTHING_LOST,
+    Report,
+    level,
+    nothing_lost,
+    top_evidence,
+    turn_link,
+    unsure_lines,
+)
 from evals.scoring.report_export import report_markdown, to_pdf
 
 STATUS_BADGES = {"met": ":green-badge[met]", "partly": ":orange-badge[partly]", "not_met": ":red-badge[not met]"}
@@ -42,6 +51,12 @@ def show_report(report: Report, stem: str, *, reader: Reader = YOU, replay: Repl
         progress_chart(report.progress, reader=reader)
     for note in report.notes:
         st.caption(f":material/info: {quote(note)}")
+    unsure = unsure_lines(report.score)
+    if unsure:
+        with st.expander(f"Where the coder was unsure ({len(unsure)})"):
+            st.caption("A near call: read these lines yourself before trusting their codes.")
+            for said in unsure:
+                st.markdown(f"- {quote(said)}")
     downloads(
         [
             ("Report (Markdown)", report_markdown(report), f"{stem}-report.md", "text/markdown"),
@@ -55,7 +70,9 @@ def show_report(report: Report, stem: str, *, reader: Reader = YOU, replay: Repl
 def _evidence(items: list[Evidence]) -> None:
     for e in top_evidence(items):
         icon = ":green[:material/add_circle:]" if e.effect == "+" else ":red[:material/remove_circle:]"
-        st.markdown(f"{icon} {turn_link(e.turn)} “{quote(e.text)}” — {quote(e.why)}")
+        unsure = " :orange-badge[coder unsure]" if e.unsure else ""
+        because = f" :gray[(coded from {quote(e.because)})]" if e.because else ""
+        st.markdown(f"{icon} {turn_link(e.turn)} “{quote(e.text)}” — {quote(e.why)}{because}{unsure}")
 
 
 def _scores(report: Report) -> None:

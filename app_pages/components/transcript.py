@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import streamlit as st
 
 from app_pages.components.reader import YOU, Reader
-from app_pages.formatting import badges, label, plain
+from app_pages.formatting import badges, label, plain, quote
 from simulator.core.schema import Note
 from simulator.core.storage import Turn
 from simulator.engine.state import PersonaState
@@ -27,7 +27,7 @@ def transcript(
     for turn in turns:
         anchor(turn.idx)
         if turn.role == "coachee":
-            coachee_line(turn.text, turn.codes, reader=reader, coach=coach)
+            coachee_line(turn.text, turn.codes, reader=reader, coach=coach, cues=turn.cues)
         else:
             persona_line(turn, persona_name, notes, coach=coach)
 
@@ -42,11 +42,22 @@ def line_markdown(speaker: str, text: str) -> str:
     return f"**{speaker}**  \n{plain(text)}"
 
 
-def coachee_line(text: str, codes: list[str] | None, *, reader: Reader = YOU, coach: bool = False) -> None:
+def coachee_line(
+    text: str,
+    codes: list[str] | None,
+    *,
+    reader: Reader = YOU,
+    coach: bool = False,
+    cues: dict[str, str] | None = None,
+) -> None:
+    """A coachee line; for a coach, its codes and the words each was given for."""
     with st.chat_message(COACHEE_ROLE, avatar=COACHEE_AVATAR):
         st.markdown(line_markdown(reader.name, text))
         if coach and codes:
             st.caption("Coded as " + badges([label(c) for c in codes], "gray"))
+            given_for = [f"{label(c)}: “{quote(cues[c])}”" for c in codes if cues and cues.get(c)]
+            if given_for:
+                st.caption("For the words " + " · ".join(given_for))
 
 
 def persona_line(turn: Turn, persona_name: str, notes: Sequence[Note], *, coach: bool = False) -> None:

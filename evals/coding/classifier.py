@@ -41,6 +41,7 @@ MODEL_NAME = "coder.joblib"
 META_NAME = "coder.json"
 MAX_CUE_CHARS = 160
 TRAIN_COMMAND = "python -m evals train"
+UNSURE_MARGIN = 0.1  # a probability this close to its code's threshold is a coin toss: the report says so
 
 
 class CoderUnavailable(RuntimeError):
@@ -78,8 +79,23 @@ class CoderModel:
 
     def probabilities(self, dense: np.ndarray, texts: Sequence[str]) -> np.ndarray:
         """(turns, codes) probabilities, columns in the order of CODES."""
-        x = self.design(dense, texts)
+        return self.probabilities_of(self.design(dense, texts))
+
+    def probabilities_of(self, x: Any) -> np.ndarray:
         return np.stack([self.models[c].predict_proba(x)[:, 1] for c in CODES], axis=1)
+
+    def top_words(self, code: str, x_row: Any, n: int = 3) -> list[str]:
+        """The turn's word n-grams that raise the code's score most (for "why this code")."""
+        start = x_row.shape[1] - len(self.word_ngrams.vocabulary_) - len(self.char_ngrams.vocabulary_)
+        stop = start + len(self.word_ngrams.vocabulary_)
+        coef = np.asarray(self.models[code].coef_).ravel()
+        pushes = [
+            (value * coef[col], col - start)
+            for col, value in zip(x_row.indices, x_row.data, strict=True)
+            if start <= col < stop and value * coef[col] > 0
+        ]
+        names = self.word_ngrams.get_feature_names_out()
+        return [str(names[col]) for _, col in sorted(pushes, reverse=True)[:n]]
 
     def sentence_push(self, code: str) -> np.ndarray:
         """How much each embedding dimension of a sentence raises the code's score."""
@@ -136,18 +152,32 @@ class TrainedCoder:
         results = {i: CodedTurn(source="trained") for i in range(len(items)) if i not in set(live)}
         if live:
             features = self.featurizer.featurize([items[i] for i in live])
-            probabilities = self.model.probabilities(features.matrix, [items[i][0] for i in live])
+            x = self.model.design(features.matrix, [items[i][0] for i in live])
+            probabilities = self.model.probabilities_of(x)
             for row, i in enumerate(live):
-                results[i] = self._decide(items[i][0], row, probabilities[row], features)
+                results[i] = self._decide(row, probabilities[row], features, x[row])
         return [results[i] for i in range(len(items))]
 
-    def _decide(self, text: str, row: int, probs: np.ndarray, features: TurnFeatures) -> CodedTurn:
+    def _decide(self, row: int, probs: np.ndarray, features: TurnFeatures, x_row: Any) -> CodedTurn:
         scores = {code: round(float(p), 3) for code, p in zip(CODES, probs, strict=True)}
-        codes = {code for code in CODES if scores[code] >= self.model.thresholds[code]}
+        thresholds = self.model.thresholds
+        codes = {code for code in CODES if scores[code] >= thresholds[code]}
         if "summary" in codes:  # the rubric: a summary is not also a reflection
             codes.discard("reflection")
         cues = {code: self._cue(code, row, features) for code in CODES if code in codes}
-        return CodedTurn(frozenset(codes), cues, scores, source="trained")
+        unsure = tuple(code for code in CODES if abs(scores[code] - thresholds[code]) < UNSURE_MARGIN)
+        why = {code: self._why(code, scores[code], features.rule_cues[row].get(code), x_row) for code in codes}
+        return CodedTurn(frozenset(codes), cues, scores, source="trained", unsure=unsure, why=why)
+
+    def _why(self, code: str, score: float, rule_cue: str | None, x_row: Any) -> str:
+        """What gave the code: the rule coder's pattern, or the words that pushed it most."""
+        odds = f"{score:.0%} sure, gives it from {self.model.thresholds[code]:.0%}"
+        if rule_cue:
+            return f"a rule matched “{_clip(rule_cue)}” ({odds})"
+        words = self.model.top_words(code, x_row)
+        if words:
+            return "words like " + ", ".join(f"“{w}”" for w in words) + f" ({odds})"
+        return f"what the turn means, by its sentence embeddings ({odds})"
 
     def _cue(self, code: str, row: int, features: TurnFeatures) -> str:
         parts, vectors = features.sentences[row], features.sentence_vectors[row]

@@ -20,6 +20,8 @@ class CodedTurn:
 
     `scores` holds the coder's confidence per code (0–1) where it has one; `source` says
     which coder decided; `notes` says why a preferred coder was not used (a fallback).
+    `unsure` names the codes the coder nearly decided the other way (given or not), and
+    `why` says for each code given what triggered it (a rule, words, the meaning).
     """
 
     codes: frozenset[str] = frozenset()
@@ -27,6 +29,8 @@ class CodedTurn:
     scores: dict[str, float] = field(default_factory=dict)
     source: str = ""
     notes: tuple[str, ...] = ()
+    unsure: tuple[str, ...] = ()
+    why: dict[str, str] = field(default_factory=dict)
     # set by evals.coding.speech.code_spoken: what was cut as not speech, and what was coded
     not_speech: tuple[str, ...] = ()
     wall: bool = False

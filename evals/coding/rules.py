@@ -368,7 +368,8 @@ class RuleCoder:
         self._limit_setting(turn, found)
         _resolve(turn, found, checks)
         cues = {code: _cue(text, found[code]) for code in CODES if code in found}
-        return CodedTurn(frozenset(cues), cues, source="rules", notes=self.notes)
+        why = {code: f"a rule matched “{cue}”" for code, cue in cues.items()}
+        return CodedTurn(frozenset(cues), cues, source="rules", notes=self.notes, why=why)
 
     # -- detectors: each adds code -> first triggering span to `found` --------------
 

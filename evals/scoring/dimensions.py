@@ -59,6 +59,8 @@ class Evidence(BaseModel):
     effect: Effect
     why: str
     points: float = 0.0
+    because: str = ""  # what made the coder give the code (a rule, words, the meaning)
+    unsure: bool = False  # the coder nearly decided the other way
 
 
 class DimensionScore(BaseModel):
@@ -97,6 +99,8 @@ class CodedLine(BaseModel):
     codes: list[str] = Field(default_factory=list)
     cues: dict[str, str] = Field(default_factory=dict)
     not_speech: list[str] = Field(default_factory=list)  # what was cut from the turn before coding
+    unsure: list[str] = Field(default_factory=list)  # codes the coder nearly decided the other way
+    why: dict[str, str] = Field(default_factory=dict)  # code -> what triggered it
 
 
 class Score(BaseModel):
@@ -137,8 +141,15 @@ def quote(line: Line, code: str | None = None) -> str:
 
 def evidence_for(line: Line, code: str, *, why: str | None = None, points: float | None = None) -> Evidence:
     pts = TURN_POINTS[code] if points is None else points
+    coded = line.coded or CodedTurn()
     return Evidence(
-        turn=line.turn, text=quote(line, code), effect="+" if pts >= 0 else "-", why=why or WHY[code], points=pts
+        turn=line.turn,
+        text=quote(line, code),
+        effect="+" if pts >= 0 else "-",
+        why=why or WHY[code],
+        points=pts,
+        because=coded.why.get(code, ""),
+        unsure=code in coded.unsure,
     )
 
 
@@ -558,6 +569,8 @@ def score_lines(
             codes=[c for c in CODES if c in line.codes],
             cues=dict(line.coded.cues) if line.coded else {},
             not_speech=list(line.coded.not_speech) if line.coded else [],
+            unsure=[c for c in CODES if line.coded and c in line.coded.unsure],
+            why=dict(line.coded.why) if line.coded else {},
         )
         for line in lines
     ]

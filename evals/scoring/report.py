@@ -71,6 +71,35 @@ def top_evidence(items: Sequence[Evidence], limit: int = MAX_EVIDENCE) -> list[E
     return sorted(ranked, key=lambda e: e.turn)
 
 
+def evidence_why(e: Evidence) -> str:
+    """Why an evidence item counts, what gave its code, and whether the coder was unsure."""
+    said = e.why
+    if e.because:
+        said += f"; coded from {e.because}"
+    if e.unsure:
+        said += "; the coder was unsure here, so read the line yourself"
+    return said
+
+
+def unsure_lines(score: Score) -> list[str]:
+    """One sentence per coachee turn whose coding was a near call, for a coach to check."""
+    said = []
+    for line in score.lines:
+        if line.role != "coachee" or not line.unsure:
+            continue
+        given = [label(c) for c in line.unsure if c in line.codes]
+        nearly = [label(c) for c in line.unsure if c not in line.codes]
+        parts = ([f"coded {', '.join(given)} by a narrow margin"] if given else []) + (
+            [f"nearly coded {', '.join(nearly)}"] if nearly else []
+        )
+        said.append(f"Turn {line.turn}: " + "; ".join(parts) + ".")
+    return said
+
+
+def label(code: str) -> str:
+    return code.replace("_", " ")
+
+
 def turn_link(turn: int) -> str:
     """A Markdown link to the turn's anchor in the transcript (`#turn-<index>`)."""
     return f"[turn {turn}](#turn-{turn})"

@@ -14,7 +14,17 @@ from pathlib import Path
 
 from evals.scoring.charts import TICKS, Series, attempt_labels, progress_series, state_series, state_x
 from evals.scoring.dimensions import Evidence
-from evals.scoring.report import DIMENSION_TITLES, NOTHING_LOST, Report, level, nothing_lost, top_evidence, turn_link
+from evals.scoring.report import (
+    DIMENSION_TITLES,
+    NOTHING_LOST,
+    Report,
+    evidence_why,
+    level,
+    nothing_lost,
+    top_evidence,
+    turn_link,
+    unsure_lines,
+)
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
 STATUS_WORDS = {"met": "met", "partly": "partly met", "not_met": "not met"}
@@ -34,7 +44,7 @@ def _md(text: str) -> str:
 
 def _evidence_md(items: Sequence[Evidence]) -> list[str]:
     return [
-        f"- {'➕' if e.effect == '+' else '➖'} {turn_link(e.turn)}: “{_md(e.text)}” ({_md(e.why)})"
+        f"- {'➕' if e.effect == '+' else '➖'} {turn_link(e.turn)}: “{_md(e.text)}” ({_md(evidence_why(e))})"
         for e in top_evidence(items)
     ]
 
@@ -96,6 +106,8 @@ def report_markdown(report: Report) -> str:
         lines.append("")
     if report.notes:
         lines += ["## Notes", ""] + [f"- {_md(n)}" for n in report.notes] + [""]
+    if unsure := unsure_lines(score):
+        lines += ["## Where the coder was unsure", ""] + [f"- {_md(u)}" for u in unsure] + [""]
     lines += ["## Transcript", ""]
     for line in score.lines:
         codes = f" *({', '.join(c.replace('_', ' ') for c in line.codes)})*" if line.codes else ""
@@ -205,7 +217,7 @@ def to_pdf(report: Report) -> bytes:
             for goal in score.goals:
                 doc.para(f"• {goal.description}: {STATUS_WORDS[goal.status]}. {goal.why}", 9)
         for e in top_evidence(dim.evidence):
-            doc.para(f"{'+' if e.effect == '+' else '–'} Turn {e.turn}: “{e.text}” ({e.why})", 9)
+            doc.para(f"{'+' if e.effect == '+' else '–'} Turn {e.turn}: “{e.text}” ({evidence_why(e)})", 9)
     if report.best:
         doc.heading("Your best moment", 12)
         doc.para(f"Turn {report.best.turn}: “{report.best.text}”")
@@ -234,6 +246,10 @@ def to_pdf(report: Report) -> bytes:
         doc.heading("Notes", 12)
         for note in report.notes:
             doc.para(f"• {note}", 9)
+    if unsure := unsure_lines(score):
+        doc.heading("Where the coder was unsure", 12)
+        for said in unsure:
+            doc.para(f"• {said}", 9)
     doc.heading("Transcript", 12)
     for line in score.lines:
         codes = f"  [{', '.join(c.replace('_', ' ') for c in line.codes)}]" if line.codes else ""

@@ -85,3 +85,17 @@ def test_sentences_split_on_ends_and_keep_short_turns():
     assert sentences("No. I can't. What I can do is quote it?") == ["No.", "I can't.", "What I can do is quote it?"]
     assert sentences("ok") == ["ok"]
     assert sentences("...") == ["..."]
+
+
+def test_each_code_says_what_gave_it_and_near_calls_are_marked_unsure(small_model):
+    coder = TrainedCoder(small_model, HashEmbedding())
+    [coded] = coder.code_many([("I hear you. That's outside our contract, but I can quote it by Thursday.", None)])
+    assert set(coded.why) == set(coded.codes)
+    assert all(("rule matched" in why or "words like" in why or "embeddings" in why) for why in coded.why.values())
+    assert all("sure, gives it from" in why for why in coded.why.values())
+    near = copy.deepcopy(small_model)
+    near.thresholds = {code: coded.scores[code] + 0.05 for code in CODES}  # every code just missed
+    nearly = TrainedCoder(near, HashEmbedding()).code(
+        "I hear you. That's outside our contract, but I can quote it by Thursday."
+    )
+    assert nearly.codes == frozenset() and set(nearly.unsure) == set(CODES)

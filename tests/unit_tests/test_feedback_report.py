@@ -151,3 +151,21 @@ def test_exports_say_so_when_no_line_lost_ground(scenario):
     assert built.best is not None and not built.weakest
     assert NOTHING_LOST in report_export.report_markdown(built)
     assert report_export.to_pdf(built)[:5] == b"%PDF-"
+
+
+def test_the_report_says_what_gave_each_code_and_where_the_coder_was_unsure(scenario):
+    unsure = CodedTurn(
+        frozenset({"reflection"}),
+        {"reflection": "So the volume doubled."},
+        unsure=("reflection", "closed_question"),
+        why={"reflection": "a rule matched “So the volume doubled”"},
+    )
+    lines = [Line(0, "persona", "It's doubled."), Line(1, "coachee", "So the volume doubled?", unsure)]
+    result = build_report(score_lines(lines, scenario), scenario)
+    [evidence] = [e for e in result.score.dimensions["listening"].evidence if e.turn == 1]
+    assert evidence.unsure and "rule matched" in evidence.because
+    markdown = report_export.report_markdown(result)
+    assert "coded from a rule matched" in markdown and "the coder was unsure here" in markdown
+    assert "## Where the coder was unsure" in markdown
+    assert "Turn 1: coded reflection by a narrow margin; nearly coded closed question." in markdown
+    assert report_export.to_pdf(result).startswith(b"%PDF")
