@@ -7,9 +7,9 @@ hear is…" lines would earn the coachee listening credit they never gave. `spok
 all of that out and says what it found; only the rest is coded (`code_spoken`), and the
 report says which turns held what ("Turn 7 contains pasted dialogue; not scored").
 
-A turn that is still a wall of text after the cuts (over `WALL_WORDS` words) is not a
+A turn that is a wall of text (over `WALL_WORDS` words, pasted parts included) is not a
 conversational move either: it keeps only the codes that count against it, so burying a
-few good sentences in filler earns nothing.
+few good sentences in filler or a pasted report earns nothing.
 
 Speech that merely looks like a paste keeps its credit: a quoted phrase ('your email said
 "we'll see"'), the persona's name before a colon ("Stan: quick question…"), options in a
@@ -41,24 +41,33 @@ MARKUP = "markup"
 
 _FENCE = re.compile(r"```.*?(?:```|\Z)|~~~.*?(?:~~~|\Z)", re.S)
 _TEMPLATE_BLOCK = re.compile(
-    r"<\|im_start\|>.*?(?:<\|im_end\|>|\Z)|\[INST\].*?(?:\[/INST\]|\Z)|<<SYS>>.*?(?:<</SYS>>|\Z)", re.S | re.I
+    r"<\|im_start\|>.*?(?:<\|im_end\|>|\Z)|<s>.*?(?:</s>|\Z)|\[INST\].*?(?:</s>|\Z)|<<SYS>>.*?(?:<</SYS>>|\Z)|"
+    r"<start_of_turn>.*?(?:<end_of_turn>|\Z)|<\|start_header_id\|>.*?(?:<\|eot_id\|>|\Z)",
+    re.S | re.I,
 )
+_CLOSING_TAG = re.compile(r"</s>|<\|im_end\|>|<end_of_turn>|<\|eot_id\|>|<\|end\|>|<\|endoftext\|>", re.I)
+_TABLE = re.compile(r"^[ \t]*\|.*\|[ \t]*$", re.M)
 _TEMPLATE_TAG = re.compile(
-    r"<\|[a-z_]+\|>|</?s>|\[/?INST\]|<</?SYS>>|^\s*#{2,}\s*(?:assistant|user|human|system|instruction|response)\b",
+    r"<\|[^|<>\n]{1,30}\|>|</?s>|\[/?INST\]|<</?SYS>>|<(?:start|end)_of_turn>|"
+    r"^\s*#{2,}\s*(?:assistant|user|human|system|instruction|response)\b",
     re.I | re.M,
 )
+_BULLETS = re.compile(r"(?:^[ \t]*(?:[-*\u2022+]|\d{1,2}[.)])[ \t]+\S.*(?:\n|$)){2,}", re.M)
 _TRIPLE_QUOTED = re.compile(r'"""[\s\S]*?(?:"""|\Z)|\'\'\'[\s\S]*?(?:\'\'\'|\Z)|<<<[\s\S]*?(?:>>>|\Z)')
-_DELIMITER_LINE = re.compile(r"^\s*(?:[-=_*~#+]{3,}|(?:BEGIN|END)\b[\w ]*|\[/?[A-Z][A-Z _]+\])\s*$", re.M)
+_DELIMITER_LINE = re.compile(
+    r"^\s*(?:[-=_*~#+]{3,}(?:[ \t]*[\w ]{0,40}[ \t]*[-=_*~#+]{3,})?|(?:BEGIN|END)\b[\w ]*|\[/?[A-Z][A-Z _]+\])\s*$",
+    re.M,
+)
 _HTML_BLOCK = re.compile(r"<([a-z][a-z0-9]*)\b[^>]*>[\s\S]*?</\1\s*>|<[a-z][a-z0-9]*\b[^>]*/?>", re.I)
 _HEADER = re.compile(r"^\s*#{1,6}\s+\S.*$", re.M)
 _QUOTE_LINE = re.compile(r"^\s*>.*$", re.M)
 _JSON_START = re.compile(r"[\[{][\s\[{]*\"")
 _JSON_PAIR = re.compile(r"\"[\w ]{1,30}\"\s*:")
 # "Stan: …", "[Manager]: …", "**Me:** …": a name or role of up to three words, then a colon
-_LABEL = re.compile(
-    r"(?:^|(?<=[\s.!?]))[\[(*]*([A-Z][\w'-]*(?: [A-Z0-9][\w'-]*){0,2}|[a-z]{1,12})[\])*]*\s*:(?!//)\s*(?=\S)",
-    re.M,
-)
+# a name or role of up to three words and a colon, at the start of a line or a sentence;
+# or a name and a dash at the start of a line ("Chris - …")
+_NAME = r"[\[(*]*([A-Z][\w'-]*(?: [A-Z0-9][\w'-]*){0,2}|[a-z]{1,12})[\])*]*"
+_LABEL = re.compile(rf"(?:^[ \t]*|(?<=[.!?])\s+){_NAME}\s*:(?!//)\s*(?=\S)|^[ \t]*{_NAME} [-\u2013\u2014] (?=\S)", re.M)
 ROLE_WORDS = frozenset(
     {"me", "you", "i", "coachee", "persona", "user", "assistant", "system", "human", "ai", "bot", "model"}
     | {"coach", "client", "manager", "employee", "interviewer", "speaker", "colleague", "boss", "candidate"}
@@ -67,13 +76,15 @@ ROLE_WORDS = frozenset(
 _VERDICT_STRONG = re.compile(
     r"\b(?:rubric|evaluator|grader|graded|scorer|judge'?s?|verdict|coded as|behaviou?r codes?|"
     r"listening score|overall score|full marks|\d{1,3}\s*/\s*100|out of 100|score(?:d)?\s*[:=]|"
-    r"system (?:note|prompt|message)|ignore (?:all |any )?(?:previous|prior|above) instructions)\b",
+    r"system (?:note|prompt|message)|ignore (?:all |any )?(?:previous|prior|above) instructions|"
+    r"[a-z_]+(?:\.[a-z_]+)?\s*=\s*(?:true|false|\d+)|(?:reflections?|questions?|summar(?:y|ies))\s*[x\u00d7]\s*\d)\b",
     re.I,
 )
 _VERDICT_WEAK = re.compile(
     r"\b(?:score|scored|scores|evidence|assessment|rating|reflections?|open questions?|excellent|"
-    r"empathy|active listening|demonstrat\w+|turn \d+|open_question|closed_question|limit_setting|over_apology|"
-    r"unsolicited_advice|next_step)\b",
+    r"empathy|active listening|demonstrat\w+|turn \d+|detected|open[_ ]questions?|closed[_ ]questions?|"
+    r"limit[_ ]setting|over[_ ]apology|unsolicited[_ ]advice|next[_ ]step|summary|acknowledge|alternative|"
+    r"capitulation|affirmation|dismissal|limit|blame)\b",
     re.I,
 )
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
@@ -97,19 +108,22 @@ def spoken(text: str, own_names: Iterable[str] = ()) -> Speech:
     (a line labelled with one is a script, not speech addressed to the persona)."""
     own = {name.lower() for name in own_names if name}
     found: list[str] = []
+    wall = len(text.split()) > WALL_WORDS  # what it holds does not make a wall any shorter
     text = _cut(_FENCE, text, CODE, found)
     text = _cut(_TEMPLATE_BLOCK, text, TEMPLATE, found)
-    text = _cut_lines(_TEMPLATE_TAG, text, TEMPLATE, found)
+    text = _cut_from_tag(text, found)
     text = _cut_json(text, found)
     text = _cut(_TRIPLE_QUOTED, text, DELIMITED, found)
     text = _cut_delimited(text, found)
     text = _cut(_HTML_BLOCK, text, MARKUP, found)
     text = _cut(_HEADER, text, MARKUP, found)
     text = _cut(_QUOTE_LINE, text, MARKUP, found)
+    text = _cut(_BULLETS, text, MARKUP, found)
+    text = _cut(_TABLE, text, MARKUP, found)
     text = _cut_verdicts(text, found)
     text = _cut_dialogue(text, own, found)
     said = " ".join(text.split())
-    return Speech(said, tuple(dict.fromkeys(found)), wall=len(said.split()) > WALL_WORDS)
+    return Speech(said, tuple(dict.fromkeys(found)), wall=wall)
 
 
 def code_spoken(
@@ -153,13 +167,15 @@ def _cut(pattern: re.Pattern[str], text: str, kind: str, found: list[str]) -> st
     return cut
 
 
-def _cut_lines(pattern: re.Pattern[str], text: str, kind: str, found: list[str]) -> str:
-    """Drops every line that holds a match: a stray template tag leads a fake turn."""
-    lines = text.split("\n")
-    kept = [line for line in lines if not pattern.search(line)]
-    if len(kept) < len(lines):
-        found.append(kind)
-    return "\n".join(kept)
+def _cut_from_tag(text: str, found: list[str]) -> str:
+    """Drops everything from a stray template tag on: the tags lead fake turns, and after
+    the first one nothing tells the coachee's words from the script."""
+    m = _TEMPLATE_TAG.search(text)
+    if m is None:
+        return text
+    found.append(TEMPLATE)
+    closing = [c for c in _CLOSING_TAG.finditer(text, m.start())]
+    return text[: m.start()] + ("\n" + text[closing[-1].end() :] if closing else "")
 
 
 def _cut_json(text: str, found: list[str]) -> str:
@@ -209,12 +225,13 @@ def _cut_dialogue(text: str, own: set[str], found: list[str]) -> str:
     coachee's own name. A single label naming someone else ("Stan: quick question") is the
     coachee addressing them, and stays."""
     labels = list(_LABEL.finditer(text))
-    scripted = [m for m in labels if m.group(1).lower() in ROLE_WORDS | own or m.group(1).lower().startswith("speaker")]
-    names = {m.group(1).lower() for m in labels if m.group(1)[0].isupper()}
+    named = [(m, (m.group(1) or m.group(2)).lower()) for m in labels]
+    scripted = [m for m, name in named if name in ROLE_WORDS | own or name.startswith("speaker")]
+    names = {name for m, name in named if (m.group(1) or m.group(2))[0].isupper()}
     if not scripted and len(names) < 2:
         return text
     if not scripted:
-        labels = [m for m in labels if m.group(1)[0].isupper()]
+        labels = [m for m, _ in named if (m.group(1) or m.group(2))[0].isupper()]
     found.append(DIALOGUE)
     out, i = [], 0
     for m in labels:
