@@ -10,17 +10,18 @@ answered, and a later line that asks again), and the scenario's concession words
 free", "no charge").
 
 A turn gives the demand away when it says, without negating it, that the persona will get
-or is getting what was refused: a concession word, or a giving frame (we'll do, you get,
-in return, deal, as agreed, just this once, I've already asked the team) over two or more
-of the demand's own words. An offer that stays inside the limit (a quote, a change
-request, the paid or standard rate) is not a cave, and neither is a turn that restates the
-limit.
+or is getting what was refused: a concession word; a handing-over marker (you get, in
+return, deal, as agreed, just this once, I've already asked the team) in a sentence with
+one of the demand's own words; or a giving verb (we'll do, the team will cover) in a
+clause with two of them. An offer that stays inside the limit (a quote, a change request,
+the paid or standard rate) is not a cave, and a turn coded `limit` restates the limit and
+is left alone.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 from evals.coding import wordlists as lex
 from simulator.core.schema import Scenario
@@ -33,7 +34,7 @@ _GIVE_MARKER = re.compile(
     r"\b(?:you(?:'ll| will)? get|you can have|you'?ll have|it'?s yours|consider it done|go ahead|in return|"
     r"in exchange|deal\b|as (?:agreed|promised|discussed|we said)|just this once|this (?:one )?time only|"
     r"one[- ]off|an exception|as a favou?r|(?:i|we)'?ve (?:already )?(?:asked|told|booked|scheduled|briefed|"
-    r"lined up|arranged|started|put))",
+    r"lined up|arranged|started|put|moved|spoken to|talked to|emailed|set up|sent))",
     re.I,
 )
 _GIVE_VERB = re.compile(
@@ -59,7 +60,7 @@ _INSIDE_LIMIT = re.compile(
 _DEMAND = re.compile(f"{lex.DEMAND}|{lex.REQUEST}", re.I)
 _NEGATION = re.compile(lex.NEGATION + r"|\bno way\b|\bnot (?:going|able)\b", re.I)
 _LIMIT = re.compile("|".join(f"(?:{p})" for p in lex.LIMIT), re.I)
-_WORD = re.compile(r"[a-z][a-z'-]+")
+_WORD = re.compile(r"[a-z][a-z-]+")  # "you'll" gives "you", a stop word
 _STOP = lex.word_set(
     "the a an and or but to of in on at for with from by as is are was were be been being it its this that these"
     " those you your yours i me my we our us they them their he she him her his hers what which who when where why"
@@ -76,10 +77,15 @@ def demand_words(texts: Iterable[str]) -> frozenset[str]:
 
 
 def given_away(
-    turns: Sequence[tuple[int, str, str | None]], first_limit: int | None, scenario: Scenario | None = None
+    turns: Sequence[tuple[int, str, str | None]],
+    first_limit: int | None,
+    scenario: Scenario | None = None,
+    *,
+    skip: Collection[int] = (),
 ) -> list[int]:
     """Turns after the first limit that give the demand away: (turn, coachee text, persona's
-    line before it) in order, the first limit's turn, and the scenario if there is one."""
+    line before it) in order, the first limit's turn, the scenario if there is one, and the
+    turns not to read (those that restate the limit)."""
     if first_limit is None:
         return []
     refused = next((ctx for turn, _, ctx in turns if turn == first_limit and ctx), "")
@@ -87,7 +93,7 @@ def given_away(
     concessions = _concessions(scenario)
     caves = []
     for turn, text, context in turns:
-        if turn <= first_limit:
+        if turn <= first_limit or turn in skip:
             continue
         asked = base | (demand_words([context]) if context and _asks(context) else frozenset())
         if any(_gives(sentence, asked, concessions) for sentence in split_sentences(text)):
@@ -101,16 +107,16 @@ def _gives(sentence: str, demand: frozenset[str], concessions: re.Pattern[str] |
     if concessions is not None and (m := concessions.search(sentence)) and not _negated(sentence, m.start()):
         return True
     for give in _GIVE_MARKER.finditer(sentence):
-        if not _negated(sentence, give.end()) and _shared(sentence, demand):
+        if not _negated(sentence, give.end()) and _shared(sentence, demand, 1):
             return True
     return any(
-        not _negated(sentence, give.end()) and _shared(_clause(sentence, give.start()), demand)
+        not _negated(sentence, give.end()) and _shared(_clause(sentence, give.start()), demand, MIN_SHARED)
         for give in _GIVE_VERB.finditer(sentence)
     )
 
 
-def _shared(text: str, demand: frozenset[str]) -> bool:
-    return len(set(_stems(text)) & demand) >= MIN_SHARED
+def _shared(text: str, demand: frozenset[str], least: int) -> bool:
+    return len(set(_stems(text)) & demand) >= least
 
 
 def _clause(sentence: str, pos: int) -> str:

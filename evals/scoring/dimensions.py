@@ -327,15 +327,17 @@ APOLOGY_PENALTIES = (4.0, 8.0)  # the first over-apology, each later one
 def limit_check(
     lines: Sequence[Line], needed: bool, description: str = "", scenario: Scenario | None = None
 ) -> LimitCheck:
-    """Whether the limit was stated and held: held means no turn after the first limit caved,
-    by its codes or by giving the demand away in another form (evals.scoring.demand)."""
+    """Whether the limit was stated and held: held means no turn caved, by its codes or, after
+    the first limit, by giving the demand away in other words (evals.scoring.demand)."""
     mine = [line for line in lines if line.role == "coachee"]
     limits = [line.turn for line in mine if "limit" in line.codes]
     coded = {line.turn for line in mine if "capitulation" in line.codes}
-    given = given_away(_with_context(lines), limits[0] if limits else None, scenario)
+    restated = set(limits) - coded  # a turn that says the limit again does not give it away
+    given = given_away(_with_context(lines), limits[0] if limits else None, scenario, skip=restated)
     caves = sorted(coded | set(given))
     stated = bool(limits)
-    held = None if not stated else not any(turn > limits[0] for turn in caves)
+    # a cave before the limit was stated counts too: what was given stays given
+    held = None if not stated else not caves
     return LimitCheck(
         needed=needed,
         stated=stated,
@@ -434,7 +436,7 @@ def _limit_summary(check: LimitCheck, m: dict) -> str:
             ", restating it under pushback)." if m["limits"] > 1 else ")."
         )
     else:
-        said = f"You stated the limit but then gave in (turn {', '.join(map(str, check.capitulation_turns))})."
+        said = f"You stated the limit but gave in (turn {', '.join(map(str, check.capitulation_turns))})."
     extras = []
     extras.append("acknowledged their need" if m["acknowledgements"] else "did not acknowledge their need")
     extras.append("offered an alternative" if m["alternatives"] else "offered no in-scope alternative")

@@ -71,5 +71,5 @@ def test_the_limit_verdict_and_score_see_the_disguised_cave():
     check = limit_check(lines, True)
     assert (check.held, check.capitulation_turns, check.given_away_turns) == (False, [3, 5], [3, 5])
     limit = score_lines(lines, None).dimensions["limit_setting"]
-    assert "then gave in" in limit.summary
+    assert "but gave in" in limit.summary
     assert {(e.turn, e.effect) for e in limit.evidence} >= {(3, "-"), (5, "-")}
