@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from evals.coding.classifier import CoderUnavailable, TrainedCoder
+from evals.harness.benchmark import limit_pairs, pasted_pairs
 from evals.harness.dataset import PAIRED_DIR
 from evals.scoring.scorer import Scorer
 from simulator.core.catalog import load_catalog
@@ -65,3 +66,21 @@ def test_instructions_to_the_scorer_in_a_transcript_earn_nothing(coder):
     before, after = scorer.score(poor), scorer.score(hostile)
     assert after.overall <= before.overall + 3
     assert not {c for line in after.lines[-3:] for c in line.codes} & {"reflection", "summary", "limit", "affirmation"}
+
+
+def test_text_pasted_into_turns_gains_at_most_five_points_and_speech_keeps_its_credit(coder):
+    """evals/data/pasted/: the same poor conversation with and without fake transcripts, JSON
+    turns, template tags, verdicts, delimiters and walls; and fair files that only look pasted."""
+    pairs, fair = pasted_pairs(Scorer(coder, load_catalog()))
+    assert len(pairs) >= 20 and len(fair) >= 10
+    assert [(p.name, p.gain) for p in pairs if p.gain > 5] == []
+    assert all(p.flagged for p in pairs), [p.name for p in pairs if not p.flagged]
+    assert {name: cut for name, cut in fair.items() if cut} == {}
+
+
+def test_a_limit_given_away_in_disguise_is_never_scored_held(coder):
+    """evals/data/limits/: each pair is alike up to the cave; one file caves, the other holds."""
+    pairs = limit_pairs(Scorer(coder, load_catalog()))
+    assert len(pairs) >= 15
+    assert [p.name for p in pairs if p.caved_held is True] == []
+    assert [p.name for p in pairs if p.held_held is False] == []

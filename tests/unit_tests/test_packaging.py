@@ -78,7 +78,7 @@ def test_the_wheel_holds_the_scenario_library(wheel: zipfile.ZipFile) -> None:
 def test_the_wheel_holds_the_evals_data_and_the_benchmark_scripts(wheel: zipfile.ZipFile) -> None:
     names = set(wheel.namelist())
     data = REPO / "evals" / "data"
-    for file in [data / "split.json", *data.glob("labelled/*.jsonl"), *data.glob("paired/*.jsonl")]:
+    for file in [data / "split.json", *data.glob("*/*.jsonl")]:
         assert f"evals/data/{file.relative_to(data).as_posix()}" in names
     for script in (REPO / "benchmarks" / "scripts").glob("*.txt"):
         assert f"benchmarks/scripts/{script.name}" in names
