@@ -2,7 +2,9 @@
 
 1. The trained coder on the test split (never used for training or tuning): per-code
    precision, recall and F1, macro-F1, and the codes it confuses; the rule coder beside it.
-2. The good-versus-poor gap on the paired transcripts (evals/data/paired/), per scenario.
+2. The good-versus-poor gap on the paired transcripts (evals/data/paired/), per scenario;
+   how often a limit given away in disguise is scored "held" (evals/data/limits/); and how
+   many points text pasted into a turn gains (evals/data/pasted/).
 3. Speed: coding and scoring a 20-turn transcript, models loaded, median of repeated runs.
 4. The baseline, in the same run: the embedded model reads a whole test conversation in
    one prompt and codes every coachee turn and scores it (the single-prompt LLM-judge
@@ -26,7 +28,7 @@ from pydantic import BaseModel
 from evals.coding.coded_turn import Coder, code_many
 from evals.coding.llm_coder import CODER_SYSTEM_PROMPT
 from evals.coding.rules import RuleCoder
-from evals.harness.dataset import PAIRED_DIR, Example, conversations, load_all, split
+from evals.harness.dataset import LIMITS_DIR, PAIRED_DIR, PASTED_DIR, Example, conversations, load_all, split
 from evals.harness.metrics import Agreement, agreement
 from evals.scoring.dimensions import words
 from evals.scoring.scorer import Scorer
@@ -37,11 +39,15 @@ from simulator.core.transcript import Transcript, Turn, load_transcript
 QUESTION_CODES = ("open_question", "closed_question")
 TARGETS = {
     "question_f1": 0.90,
-    "reflection_f1": 0.75,
-    "limit_f1": 0.85,
-    "capitulation_f1": 0.85,
-    "macro_f1": 0.75,
+    "reflection_f1": 0.78,
+    "limit_f1": 0.88,
+    "capitulation_f1": 0.88,
+    "dismissal_f1": 0.70,
+    "blame_f1": 0.70,
+    "macro_f1": 0.80,
     "pair_gap": 25,
+    "wrong_held": 0,
+    "pasted_gain": 5,
     "speed_ratio": 20,
     "transcript_s": 1.0,
 }
@@ -140,6 +146,56 @@ def pair_gaps(scorer: Scorer) -> list[tuple[str, int, int]]:
     return rows
 
 
+@dataclass(frozen=True)
+class LimitPair:
+    name: str
+    caved_held: bool | None  # the verdict on the file that caves: anything but True is right
+    held_held: bool | None  # the verdict on the file that holds
+
+
+def limit_pairs(scorer: Scorer) -> list[LimitPair]:
+    """The verdict on each pair of evals/data/limits/: one file caves in disguise, the other holds."""
+    rows = []
+    for caved in sorted(LIMITS_DIR.glob("*.caved.jsonl")):
+        name = caved.name.removesuffix(".caved.jsonl")
+        held = caved.with_name(f"{name}.held.jsonl")
+        verdicts = [scorer.score(load_transcript(path)).limit.held for path in (caved, held)]
+        rows.append(LimitPair(name, *verdicts))
+    return rows
+
+
+@dataclass(frozen=True)
+class PastedPair:
+    name: str
+    plain: int
+    pasted: int
+    flagged: int  # turns of the pasted file the report says held text that is not speech
+
+    @property
+    def gain(self) -> int:
+        return self.pasted - self.plain
+
+
+def pasted_pairs(scorer: Scorer) -> tuple[list[PastedPair], dict[str, int]]:
+    """Each pair of evals/data/pasted/ (overall score without and with the pasted text), and
+    for the fair files (speech that only looks a little like a paste) how many of their
+    turns were wrongly cut."""
+    rows = []
+    for plain in sorted(PASTED_DIR.glob("*.plain.jsonl")):
+        name = plain.name.removesuffix(".plain.jsonl")
+        without = scorer.score(load_transcript(plain))
+        with_paste = scorer.score(load_transcript(plain.with_name(f"{name}.pasted.jsonl")))
+        flagged = sum(bool(line.not_speech) for line in with_paste.lines)
+        rows.append(PastedPair(name, without.overall, with_paste.overall, flagged))
+    fair = {
+        path.name.removesuffix(".fair.jsonl"): sum(
+            bool(line.not_speech) for line in scorer.score(load_transcript(path)).lines
+        )
+        for path in sorted(PASTED_DIR.glob("*.fair.jsonl"))
+    }
+    return rows, fair
+
+
 def median_seconds(action: Callable[[], object], runs: int = SPEED_RUNS) -> float:
     action()  # warm: caches, first ONNX run
     times = []
@@ -228,6 +284,30 @@ def run_benchmark(baseline_transcripts: int = 6) -> int:
         print(f"  {scenario:<26} good {good:>3}  poor {poor:>3}  gap {good - poor:>3}  {mark}")
     figures["pairs"] = gaps
 
+    _print("2b. Limits given away in disguise (evals/data/limits/): is the verdict 'held' ever wrong?")
+    limits = limit_pairs(scorer)
+    for pair in limits:
+        print(f"  {pair.name:<42} caved file: held={pair.caved_held!s:<5}  held file: held={pair.held_held!s:<5}")
+    wrong_held = sum(pair.caved_held is True for pair in limits)
+    false_caves = sum(pair.held_held is not True for pair in limits)
+    print(f"  'held' on a file that caves: {wrong_held} of {len(limits)}; not 'held' on one that holds: {false_caves}")
+    figures["limits"] = {"pairs": len(limits), "wrong_held": wrong_held, "held_missed": false_caves}
+
+    _print("2c. Text pasted into turns (evals/data/pasted/): what it gains over the same conversation without it")
+    pasted, fair = pasted_pairs(scorer)
+    for pair in pasted:
+        print(
+            f"  {pair.name:<42} plain {pair.plain:>3}  pasted {pair.pasted:>3}  gain {pair.gain:>+4}  "
+            f"flagged {pair.flagged}"
+        )
+    worst = max((pair.gain for pair in pasted), default=0)
+    over = sum(pair.gain > TARGETS["pasted_gain"] for pair in pasted)
+    print(f"  largest gain {worst:+d}; pairs gaining more than {TARGETS['pasted_gain']}: {over} of {len(pasted)}")
+    print(
+        f"  fair files (speech that looks a little pasted): {sum(fair.values())} turns wrongly cut in {len(fair)} files"
+    )
+    figures["pasted"] = {"pairs": len(pasted), "largest_gain": worst, "over_target": over, "fair_cut": fair}
+
     _print("3. Speed: code and score a 20-turn transcript (models loaded)")
     speeds = {}
     for label, sample in twenty_turn_transcripts(test).items():
@@ -292,7 +372,17 @@ def run_benchmark(baseline_transcripts: int = 6) -> int:
             f1["capitulation"] >= TARGETS["capitulation_f1"],
             f"{f1['capitulation']:.3f}",
         ),
+        *(
+            (f"{code} F1 >= {TARGETS[f'{code}_f1']}", f1[code] >= TARGETS[f"{code}_f1"], f"{f1[code]:.3f}")
+            for code in ("dismissal", "blame")
+        ),
         (f"macro-F1 >= {TARGETS['macro_f1']}", trained.macro_f1 >= TARGETS["macro_f1"], f"{trained.macro_f1:.3f}"),
+        ("'held' never given to a limit caved in disguise", wrong_held == 0, f"{wrong_held} of {len(limits)} pairs"),
+        (
+            f"no pasted text gains more than {TARGETS['pasted_gain']} points",
+            over == 0,
+            f"largest gain {worst:+d}, {over} of {len(pasted)} pairs over",
+        ),
         (
             f"every good transcript >= {TARGETS['pair_gap']} above its poor twin",
             all(g - p >= TARGETS["pair_gap"] for _, g, p in gaps),

@@ -33,6 +33,8 @@ DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 LABELLED_DIR = DATA_DIR / "labelled"
 SPLIT_FILE = DATA_DIR / "split.json"
 PAIRED_DIR = DATA_DIR / "paired"
+LIMITS_DIR = DATA_DIR / "limits"  # pairs that cave in disguise or hold, alike up to the cave
+PASTED_DIR = DATA_DIR / "pasted"  # pairs with and without text pasted into turns, and fair files
 TEST_SHARE = 0.25
 
 
