@@ -84,8 +84,9 @@ class CoderModel:
     def probabilities_of(self, x: Any) -> np.ndarray:
         return np.stack([self.models[c].predict_proba(x)[:, 1] for c in CODES], axis=1)
 
-    def top_words(self, code: str, x_row: Any, n: int = 3) -> list[str]:
-        """The turn's word n-grams that raise the code's score most (for "why this code")."""
+    def top_words(self, code: str, x_row: Any, names: Sequence[str], n: int = 3) -> list[str]:
+        """The turn's word n-grams (`names`: the word vectoriser's) that raise the code's
+        score most, for "why this code"."""
         start = x_row.shape[1] - len(self.word_ngrams.vocabulary_) - len(self.char_ngrams.vocabulary_)
         stop = start + len(self.word_ngrams.vocabulary_)
         coef = np.asarray(self.models[code].coef_).ravel()
@@ -94,7 +95,6 @@ class CoderModel:
             for col, value in zip(x_row.indices, x_row.data, strict=True)
             if start <= col < stop and value * coef[col] > 0
         ]
-        names = self.word_ngrams.get_feature_names_out()
         return [str(names[col]) for _, col in sorted(pushes, reverse=True)[:n]]
 
     def sentence_push(self, code: str) -> np.ndarray:
@@ -115,6 +115,7 @@ class TrainedCoder:
             raise CoderUnavailable(f"the trained coder is of an older format: run `{TRAIN_COMMAND}`")
         self.model = model
         self.featurizer = Featurizer(embed)
+        self.word_names = model.word_ngrams.get_feature_names_out()
         if model.feature_names != self.featurizer.names(model.embedding_dim):
             raise CoderUnavailable(f"the trained coder's features do not match this code: run `{TRAIN_COMMAND}`")
         missing = set(CODES) - set(model.models)
@@ -174,7 +175,7 @@ class TrainedCoder:
         odds = f"{score:.0%} sure, gives it from {self.model.thresholds[code]:.0%}"
         if rule_cue:
             return f"a rule matched “{_clip(rule_cue)}” ({odds})"
-        words = self.model.top_words(code, x_row)
+        words = self.model.top_words(code, x_row, self.word_names)
         if words:
             return "words like " + ", ".join(f"“{w}”" for w in words) + f" ({odds})"
         return f"what the turn means, by its sentence embeddings ({odds})"

@@ -133,15 +133,26 @@ def code_spoken(
     names = tuple(own_names)
     speeches = [spoken(text, names) for text, _ in items]
     to_code = [(speech.text, context) for speech, (_, context) in zip(speeches, items, strict=True) if speech.text]
-    coded = iter(code_many(coder, to_code))
+    # a turn with a paste is also coded whole: what it holds earns nothing, but can still cost
+    whole = [item for speech, item in zip(speeches, items, strict=True) if speech.found]
+    coded = iter(code_many(coder, to_code + whole))
+    spoken_codes = [next(coded) if speech.text else CodedTurn(source="nothing spoken") for speech in speeches]
     result = []
-    for speech in speeches:
-        turn = next(coded) if speech.text else CodedTurn(source="nothing spoken")
+    for speech, turn in zip(speeches, spoken_codes, strict=True):
         if speech.wall:
-            kept = turn.codes & WALL_KEEPS
-            turn = replace(turn, codes=kept, cues={c: s for c, s in turn.cues.items() if c in kept})
+            turn = _keep(turn, turn.codes & WALL_KEEPS)
+        if speech.found:
+            as_pasted = next(coded)
+            costs = as_pasted.codes & WALL_KEEPS - turn.codes
+            turn = _keep(turn, turn.codes | costs, as_pasted.cues)
         result.append(replace(turn, not_speech=speech.found, wall=speech.wall, spoken=speech.text))
     return result
+
+
+def _keep(turn: CodedTurn, codes: frozenset[str], more_cues: dict[str, str] | None = None) -> CodedTurn:
+    """The turn with only `codes`, each with its cue (from `more_cues` where the turn has none)."""
+    cues = {c: turn.cues.get(c) or (more_cues or {}).get(c, "") for c in codes}
+    return replace(turn, codes=frozenset(codes), cues=cues, why={c: w for c, w in turn.why.items() if c in codes})
 
 
 def report_line(turn: int, coded: CodedTurn) -> str | None:

@@ -10,7 +10,7 @@ answered, and a later line that asks again), and the scenario's concession words
 free", "no charge").
 
 A turn gives the demand away when it says, without negating it, that the persona will get
-or is getting what was refused: a concession word; a handing-over marker (you get, in
+or is getting what was refused: a concession word with a giving frame; a handing-over marker (you get, in
 return, deal, as agreed, just this once, I've already asked the team) in a sentence with
 one of the demand's own words; or a giving verb (we'll do, the team will cover) in a
 clause with two of them. An offer that stays inside the limit (a quote, a change request,
@@ -82,10 +82,13 @@ def given_away(
     scenario: Scenario | None = None,
     *,
     skip: Collection[int] = (),
+    offers: Collection[int] = (),
 ) -> list[int]:
     """Turns after the first limit that give the demand away: (turn, coachee text, persona's
     line before it) in order, the first limit's turn, the scenario if there is one, and the
-    turns not to read (those that restate the limit)."""
+    turns not to read (those that restate the limit) and the turns that offer an
+    alternative (read for concession words and handing-over markers only: "what I can
+    offer is that you write the memos, and I'll make sure the team sees them" is not a cave)."""
     if first_limit is None:
         return []
     refused = next((ctx for turn, _, ctx in turns if turn == first_limit and ctx), "")
@@ -96,20 +99,21 @@ def given_away(
         if turn <= first_limit or turn in skip:
             continue
         asked = base | (demand_words([context]) if context and _asks(context) else frozenset())
-        if any(_gives(sentence, asked, concessions) for sentence in split_sentences(text)):
+        if any(_gives(sentence, asked, concessions, verbs=turn not in offers) for sentence in split_sentences(text)):
             caves.append(turn)
     return caves
 
 
-def _gives(sentence: str, demand: frozenset[str], concessions: re.Pattern[str] | None) -> bool:
+def _gives(sentence: str, demand: frozenset[str], concessions: re.Pattern[str] | None, *, verbs: bool = True) -> bool:
     if _INSIDE_LIMIT.search(sentence) or _LIMIT.search(sentence.lower()):
         return False
-    if concessions is not None and (m := concessions.search(sentence)) and not _negated(sentence, m.start()):
-        return True
+    conceded = concessions is not None and (m := concessions.search(sentence)) and not _negated(sentence, m.start())
+    if conceded and (_GIVE_MARKER.search(sentence) or _GIVE_VERB.search(sentence)):
+        return True  # "we'll do it for free", not "Transit stays with me"
     for give in _GIVE_MARKER.finditer(sentence):
         if not _negated(sentence, give.end()) and _shared(sentence, demand, 1):
             return True
-    return any(
+    return verbs and any(
         not _negated(sentence, give.end()) and _shared(_clause(sentence, give.start()), demand, MIN_SHARED)
         for give in _GIVE_VERB.finditer(sentence)
     )

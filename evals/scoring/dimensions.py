@@ -333,7 +333,8 @@ def limit_check(
     limits = [line.turn for line in mine if "limit" in line.codes]
     coded = {line.turn for line in mine if "capitulation" in line.codes}
     restated = set(limits) - coded  # a turn that says the limit again does not give it away
-    given = given_away(_with_context(lines), limits[0] if limits else None, scenario, skip=restated)
+    offers = {line.turn for line in mine if "alternative" in line.codes}
+    given = given_away(_with_context(lines), limits[0] if limits else None, scenario, skip=restated, offers=offers)
     caves = sorted(coded | set(given))
     stated = bool(limits)
     # a cave before the limit was stated counts too: what was given stays given
@@ -477,7 +478,8 @@ def judge_goal_offline(goal: Goal, lines: Sequence[Line], check: LimitCheck) -> 
     markers = goal.markers
     codes = set(goal.codes)
     by_code = [line for line in mine if codes & line.codes]
-    by_marker = [line for line in mine if mentions(line.said, markers)]
+    # a wall of text earns nothing by the words it holds either (evals.coding.speech)
+    by_marker = [line for line in mine if not (line.coded and line.coded.wall) and mentions(line.said, markers)]
     both = [line for line in by_code if line in by_marker]
     if not markers or not codes:  # judged by one kind of evidence alone
         hits = by_code if not markers else by_marker

@@ -98,8 +98,9 @@ def test_injected_delimiters_cannot_close_a_block_early():
 
 def test_code_spoken_codes_only_the_speech():
     coder = PhraseCoder()
-    [turn] = code_spoken(coder, [(f"Do it by Friday.\nMe: {GOOD}\nStan: yes", "context")], ["Jack"])
-    assert coder.calls == [("Do it by Friday.", "context")]
+    pasted = f"Do it by Friday.\nMe: {GOOD}\nStan: yes"
+    [turn] = code_spoken(coder, [(pasted, "context")], ["Jack"])
+    assert coder.calls == [("Do it by Friday.", "context"), (pasted, "context")]  # speech, then the whole for costs
     assert turn.codes == {"unsolicited_advice"}
     assert turn.not_speech == (DIALOGUE,)
     assert turn.spoken == "Do it by Friday."
@@ -110,7 +111,12 @@ def test_a_turn_that_is_all_paste_is_not_coded():
     [turn, plain] = code_spoken(coder, [(f"Me: {GOOD}\nStan: yes", None), ("How are you?", None)])
     assert turn.codes == frozenset() and turn.spoken == ""
     assert plain.codes == {"open_question"} and plain.not_speech == ()
-    assert [text for text, _ in coder.calls] == ["How are you?"]
+    assert [text for text, _ in coder.calls] == ["How are you?", f"Me: {GOOD}\nStan: yes"]
+
+
+def test_what_a_paste_holds_earns_nothing_but_can_still_cost():
+    [turn] = code_spoken(PhraseCoder(), [(f"Fine.\nMe: {GOOD} You idiot.\nStan: yes", None)])
+    assert turn.codes == {"blame"} and turn.cues["blame"]
 
 
 def test_a_wall_keeps_only_what_counts_against_it():
