@@ -100,11 +100,14 @@ def benchmark(
     baseline_transcripts: Annotated[
         int, typer.Option(help="Test conversations the LLM-judge baseline scores (slow on the local model; 0 skips).")
     ] = 6,
+    by_slice: Annotated[
+        bool, typer.Option("--by-slice", help="Also cross-validate by writer's slice (a few minutes more).")
+    ] = False,
 ) -> None:
     """Coder accuracy on the test split, good-vs-poor gaps, speed, and the one-prompt LLM-judge baseline."""
     from evals.harness.benchmark import run_benchmark
 
-    raise typer.Exit(run_benchmark(baseline_transcripts=baseline_transcripts))
+    raise typer.Exit(run_benchmark(baseline_transcripts=baseline_transcripts, by_slice=by_slice))
 
 
 dataset_app = typer.Typer(

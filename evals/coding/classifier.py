@@ -35,7 +35,7 @@ from simulator.core.text import clip
 if TYPE_CHECKING:
     from simulator.core.settings import Settings
 
-MODEL_FORMAT = 3
+MODEL_FORMAT = 4
 MODEL_FOLDER = "sparring-coder"
 MODEL_NAME = "coder.joblib"
 META_NAME = "coder.json"
@@ -148,16 +148,27 @@ class TrainedCoder:
     def code(self, text: str, context: str | None = None) -> CodedTurn:
         return self.code_many([(text, context)])[0]
 
-    def code_many(self, items: Sequence[tuple[str, str | None]]) -> list[CodedTurn]:
+    def code_many(
+        self, items: Sequence[tuple[str, str | None]], history: Sequence[Sequence[str]] | None = None
+    ) -> list[CodedTurn]:
+        """Codes turns one by one; `history` gives each its conversation's earlier coachee turns."""
         live = [i for i, (text, _) in enumerate(items) if text and text.strip()]
         results = {i: CodedTurn(source="trained") for i in range(len(items)) if i not in set(live)}
         if live:
-            features = self.featurizer.featurize([items[i] for i in live])
+            earlier = [history[i] for i in live] if history is not None else None
+            features = self.featurizer.featurize([items[i] for i in live], earlier)
             x = self.model.design(features.matrix, [items[i][0] for i in live])
             probabilities = self.model.probabilities_of(x)
             for row, i in enumerate(live):
                 results[i] = self._decide(row, probabilities[row], features, x[row])
         return [results[i] for i in range(len(items))]
+
+    def code_conversation(
+        self, items: Sequence[tuple[str, str | None]], earlier: Sequence[str] = ()
+    ) -> list[CodedTurn]:
+        """Codes a conversation's coachee turns in order, each seeing the ones before it."""
+        texts = [*earlier, *(text for text, _ in items)]
+        return self.code_many(items, [texts[: len(earlier) + i] for i in range(len(items))])
 
     def _decide(self, row: int, probs: np.ndarray, features: TurnFeatures, x_row: Any) -> CodedTurn:
         scores = {code: round(float(p), 3) for code, p in zip(CODES, probs, strict=True)}

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
-__all__ = ["CodedTurn", "Coder", "code_many", "describe_coder", "fallback_notes"]
+__all__ = ["CodedTurn", "Coder", "code_conversation", "code_many", "describe_coder", "fallback_notes"]
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,17 @@ def code_many(coder: Coder, items: Sequence[tuple[str, str | None]]) -> list[Cod
     if callable(batch):
         return list(batch(items))
     return [coder.code(text, context) for text, context in items]
+
+
+def code_conversation(
+    coder: Coder, items: Sequence[tuple[str, str | None]], earlier: Sequence[str] = ()
+) -> list[CodedTurn]:
+    """Codes one conversation's coachee turns in order, each seeing the coachee's turns before
+    it (`earlier` come before the first), where the coder can use them; else as `code_many`."""
+    in_order = getattr(coder, "code_conversation", None)
+    if callable(in_order):
+        return list(in_order(items, earlier))
+    return code_many(coder, items)
 
 
 def fallback_notes(coded: Iterable[CodedTurn]) -> list[str]:

@@ -12,7 +12,11 @@ A turn is one vector made of:
 - how close the turn is to that line (cosine of the embeddings, best sentence, shared
   content words): a reflection restates it, a question or a limit mostly does not;
 - form features: length, question marks, how sentences open, pronoun frames;
-- the rule coder's verdicts and its lexicon hits (evals/coding/rules.py).
+- the rule coder's verdicts and its lexicon hits (evals/coding/rules.py);
+- the conversation so far, where it is given: the turn's position, whether the coachee
+  already set a limit (or caved) in an earlier turn, what the previous turn did and how
+  much this one repeats it. "Still no." is a limit restated; "okay, fine" after a limit
+  under pressure is a cave.
 
 Embeddings come from an `Embed` callable (texts -> vectors); the product passes the
 offline ONNX model (simulator/core/embeddings.py), tests can pass anything deterministic.
@@ -52,6 +56,14 @@ _STOPWORDS = frozenset(
     {"the", "and", "but", "for", "with", "that", "this", "was", "were", "are", "have", "has", "had", "will"}
     | {"would", "can", "could", "just", "not", "you", "your", "yours", "our", "they", "their", "them", "she"}
     | {"her", "him", "his", "its", "it's", "i'm", "you're", "don't", "can't"}
+)
+HISTORY_CODES = ("limit", "capitulation", "alternative", "blame", "dismissal", "reflection", "closed_question")
+HISTORY_NAMES = (
+    "hist:position",
+    "hist:limit_before",
+    "hist:capitulation_before",
+    "hist:shared_with_previous",
+    *(f"hist:previous_{code}" for code in HISTORY_CODES),
 )
 SIMILARITY_NAMES = (
     "sim:turn_context",
@@ -117,6 +129,22 @@ def similarity_features(
     ]
 
 
+def history_features(text: str, earlier: Sequence[str], rules: Callable[[str], CodedTurn]) -> list[float]:
+    """HISTORY_NAMES, in order: where the turn stands in the conversation, whether a limit (or a
+    cave) is already on the table from the coachee's earlier turns, what the previous one did
+    (by the rule coder) and how much this turn repeats it."""
+    before = [rules(t).codes for t in earlier]
+    previous = before[-1] if before else frozenset()
+    said, last = content_words(text), content_words(earlier[-1]) if earlier else set()
+    return [
+        math.log1p(len(earlier)),
+        float(any("limit" in codes for codes in before)),
+        float(any("capitulation" in codes for codes in before)),
+        len(said & last) / max(len(said), 1),
+        *(float(code in previous) for code in HISTORY_CODES),
+    ]
+
+
 @dataclass
 class TurnFeatures:
     """Feature rows for a batch of turns, with each turn's sentences and their embeddings
@@ -139,7 +167,12 @@ class Featurizer:
 
     def names(self, dim: int) -> list[str]:
         blocks = ("turn", "max_sentence", "context")
-        return [f"{b}:{i}" for b in blocks for i in range(dim)] + self.hand_names + list(SIMILARITY_NAMES)
+        return (
+            [f"{b}:{i}" for b in blocks for i in range(dim)]
+            + self.hand_names
+            + list(SIMILARITY_NAMES)
+            + list(HISTORY_NAMES)
+        )
 
     def _hand_features(self, text: str, context: str | None) -> tuple[dict[str, float], CodedTurn]:
         coded = self.rules.code(text, context)
@@ -148,7 +181,19 @@ class Featurizer:
         features |= form_features(text, context)
         return features, coded
 
-    def featurize(self, items: Sequence[tuple[str, str | None]]) -> TurnFeatures:
+    def featurize(
+        self, items: Sequence[tuple[str, str | None]], history: Sequence[Sequence[str]] | None = None
+    ) -> TurnFeatures:
+        """Feature rows for (text, persona's previous line) pairs; `history` gives each turn
+        the coachee's earlier turns in its conversation (none where it is left out)."""
+        history = history if history is not None else [()] * len(items)
+        rule_memo: dict[str, CodedTurn] = {}
+
+        def rules(text: str) -> CodedTurn:
+            if text not in rule_memo:
+                rule_memo[text] = self.rules.code(text)
+            return rule_memo[text]
+
         texts = [text[:MAX_EMBED_CHARS] for text, _ in items]
         contexts = [(context or "")[:MAX_EMBED_CHARS] for _, context in items]
         split = [sentences(text) for text in texts]
@@ -168,7 +213,10 @@ class Featurizer:
             hand, coded = self._hand_features(text, context)
             rule_cues.append(dict(coded.cues))
             similarity = similarity_features(text, context, turn, mine, ctx)
-            rows.append(np.concatenate([turn, mine.max(axis=0), ctx, [hand[n] for n in self.hand_names], similarity]))
+            earlier = history_features(text, history[i], rules)
+            rows.append(
+                np.concatenate([turn, mine.max(axis=0), ctx, [hand[n] for n in self.hand_names], similarity, earlier])
+            )
         return TurnFeatures(np.vstack(rows).astype(np.float32), split, per_turn, rule_cues)
 
     def _embed(self, texts: list[str]) -> np.ndarray:

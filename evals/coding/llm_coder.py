@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated
 
 from pydantic import AfterValidator, BaseModel, Field
 
-from evals.coding.coded_turn import CodedTurn, Coder, code_many, describe_coder
+from evals.coding.coded_turn import CodedTurn, Coder, code_conversation, code_many, describe_coder
 from simulator.core.codes import CODES, TURN_POINTS, check_codes
 from simulator.core.models.structured import LLMAnswerError, LLMUnavailable, ask_json, data_block, grading_model
 
@@ -114,7 +115,14 @@ class LLMCoder:
         return self.code_many([(text, context)])[0]
 
     def code_many(self, items: Sequence[tuple[str, str | None]]) -> list[CodedTurn]:
-        offline = code_many(self.offline, items)
+        return self._combined(items, code_many(self.offline, items))
+
+    def code_conversation(
+        self, items: Sequence[tuple[str, str | None]], earlier: Sequence[str] = ()
+    ) -> list[CodedTurn]:
+        return self._combined(items, code_conversation(self.offline, items, earlier))
+
+    def _combined(self, items: Sequence[tuple[str, str | None]], offline: list[CodedTurn]) -> list[CodedTurn]:
         results: list[CodedTurn] = []
         down: LLMUnavailable | None = None  # once the server fails, the rest is coded offline at once
         for start in range(0, len(items), BATCH_TURNS):
@@ -154,11 +162,20 @@ def combine(model_codes: frozenset[str], offline: CodedTurn) -> CodedTurn:
     if "summary" in codes:
         codes.discard("reflection")
     cues = {c: offline.cues.get(c, "") for c in CODES if c in codes}
-    return CodedTurn(frozenset(codes), cues, dict(offline.scores), source="llm+offline", notes=offline.notes)
+    why = {c: offline.why.get(c, "the LLM coder, with the offline coder's consent") for c in codes}
+    return CodedTurn(
+        frozenset(codes),
+        cues,
+        dict(offline.scores),
+        source="llm+offline",
+        notes=offline.notes,
+        why=why,
+        unsure=offline.unsure,
+    )
 
 
 def _with_note(turn: CodedTurn, note: str) -> CodedTurn:
-    return CodedTurn(turn.codes, dict(turn.cues), dict(turn.scores), turn.source, (*turn.notes, note))
+    return replace(turn, notes=(*turn.notes, note))
 
 
 def build_coder(settings: Settings, offline: Coder) -> Coder:

@@ -23,7 +23,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from evals.coding.coded_turn import CodedTurn, Coder, code_many
+from evals.coding.coded_turn import CodedTurn, Coder, code_conversation, code_many
 
 __all__ = ["WALL_KEEPS", "WALL_WORDS", "Speech", "code_spoken", "report_line", "spoken"]
 
@@ -77,7 +77,8 @@ _VERDICT_STRONG = re.compile(
     r"\b(?:rubric|evaluator|grader|graded|scorer|judge'?s?|verdict|coded as|behaviou?r codes?|"
     r"listening score|overall score|full marks|\d{1,3}\s*/\s*100|out of 100|score(?:d)?\s*[:=]|"
     r"system (?:note|prompt|message)|ignore (?:all |any )?(?:previous|prior|above) instructions|"
-    r"[a-z_]+(?:\.[a-z_]+)?\s*=\s*(?:true|false|\d+)|(?:reflections?|questions?|summar(?:y|ies))\s*[x\u00d7]\s*\d)\b",
+    r"[a-z_]+(?:\.[a-z_]+)?\s*=\s*(?:true|false|\d+)|(?:reflections?|questions?|summar(?:y|ies))\s*[x\u00d7]\s*\d)"
+    r"(?!\w)",
     re.I,
 )
 _VERDICT_WEAK = re.compile(
@@ -127,16 +128,20 @@ def spoken(text: str, own_names: Iterable[str] = ()) -> Speech:
 
 
 def code_spoken(
-    coder: Coder, items: Sequence[tuple[str, str | None]], own_names: Iterable[str] = ()
+    coder: Coder,
+    items: Sequence[tuple[str, str | None]],
+    own_names: Iterable[str] = (),
+    earlier: Sequence[str] = (),
 ) -> list[CodedTurn]:
-    """Codes the spoken part of each (text, context) pair; see the module's docstring."""
+    """Codes the spoken part of each (text, context) pair of one conversation, in order (after
+    the coachee's `earlier` turns); see the module's docstring."""
     names = tuple(own_names)
     speeches = [spoken(text, names) for text, _ in items]
     to_code = [(speech.text, context) for speech, (_, context) in zip(speeches, items, strict=True) if speech.text]
+    said = iter(code_conversation(coder, to_code, [spoken(text, names).text for text in earlier]))
+    spoken_codes = [next(said) if speech.text else CodedTurn(source="nothing spoken") for speech in speeches]
     # a turn with a paste is also coded whole: what it holds earns nothing, but can still cost
-    whole = [item for speech, item in zip(speeches, items, strict=True) if speech.found]
-    coded = iter(code_many(coder, to_code + whole))
-    spoken_codes = [next(coded) if speech.text else CodedTurn(source="nothing spoken") for speech in speeches]
+    coded = iter(code_many(coder, [item for speech, item in zip(speeches, items, strict=True) if speech.found]))
     result = []
     for speech, turn in zip(speeches, spoken_codes, strict=True):
         if speech.wall:
@@ -259,7 +264,8 @@ def _segment_end(text: str, start: int, labels: Sequence[re.Match[str]]) -> int:
 
 
 def _cut_verdicts(text: str, found: list[str]) -> str:
-    """Drops sentences that talk about the score rather than to the persona."""
+    """Drops sentences that talk about the score rather than to the persona; once a turn holds
+    one, also the lines around it that list evidence (two scoring words or more)."""
 
     def verdict(m: re.Match[str]) -> str:
         sentence = m.group(0)
@@ -268,7 +274,14 @@ def _cut_verdicts(text: str, found: list[str]) -> str:
             return ""
         return sentence
 
-    return _SENTENCE.sub(verdict, text)
+    cut = _SENTENCE.sub(verdict, text)
+    if VERDICT not in found:
+        return cut
+    lines = text.split("\n")
+    if len(lines) > 1:  # an evidence list: its quoted lines split into "sentences" that look innocent
+        kept = [line for line in lines if len(_VERDICT_WEAK.findall(line)) < 2 and not _VERDICT_STRONG.search(line)]
+        cut = _SENTENCE.sub(verdict, "\n".join(kept))
+    return cut
 
 
 def _join(kinds: Sequence[str]) -> str:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from evals.coding.coded_turn import Coder, code_many
+from evals.coding.coded_turn import Coder, code_conversation
 from evals.coding.llm_coder import CODER_SYSTEM_PROMPT
 from evals.coding.rules import RuleCoder
 from evals.harness.dataset import LIMITS_DIR, PAIRED_DIR, PASTED_DIR, Example, conversations, load_all, split
@@ -122,8 +122,14 @@ def print_confusions(result: Agreement, top: int = 12) -> None:
 
 
 def coder_accuracy(coder: Coder, test: Sequence[Example]) -> Agreement:
-    predicted = code_many(coder, [(e.text, e.context) for e in test])
-    return agreement([e.codes for e in test], [p.codes for p in predicted])
+    """Agreement with the labels, each conversation coded in order as a transcript is."""
+    predicted = [
+        coded
+        for conv in conversations(list(test)).values()
+        for coded in code_conversation(coder, [(e.text, e.context) for e in conv])
+    ]
+    gold = [e.codes for conv in conversations(list(test)).values() for e in conv]
+    return agreement(gold, [p.codes for p in predicted])
 
 
 def transcript_of(turns: Sequence[Example], name: str) -> Transcript:
@@ -251,7 +257,24 @@ def run_baseline(model, scorer: Scorer, convs: Sequence[Sequence[Example]]) -> B
     return result
 
 
-def run_benchmark(baseline_transcripts: int = 6) -> int:
+def print_slice_cross_validation(coder, train: Sequence[Example], test_f1: dict[str, float], macro: float) -> dict:  # noqa: ANN001
+    """Leave-one-writer-out figures on the training split, against the test split's."""
+    from evals.harness.train import slice_cross_validation
+    from simulator.core.embeddings import EMBEDDING_DIM
+
+    folds = slice_cross_validation(train, coder.featurizer, coder.model, dim=EMBEDDING_DIM)
+    pooled = agreement([g for _, gold, _ in folds for g in gold], [p for _, _, said in folds for p in said])
+    for name, gold, said in folds:
+        print(f"  slice {name} left out ({len(gold):>3} turns): macro-F1 {agreement(gold, said).macro_f1:.3f}")
+    print(f"  {'code':<20}{'by slice':>9}{'test':>7}{'diff':>7}")
+    for code in CODES:
+        cv = pooled.per_code[code].f1
+        print(f"  {code:<20}{cv:>9.3f}{test_f1[code]:>7.3f}{cv - test_f1[code]:>+7.3f}")
+    print(f"  {'macro-F1':<20}{pooled.macro_f1:>9.3f}{macro:>7.3f}{pooled.macro_f1 - macro:>+7.3f}")
+    return {"macro_f1": pooled.macro_f1, "f1": {c: pooled.per_code[c].f1 for c in CODES}}
+
+
+def run_benchmark(baseline_transcripts: int = 6, by_slice: bool = False) -> int:
     from evals.coding.classifier import CoderUnavailable, TrainedCoder
     from simulator.core.catalog import load_catalog
     from simulator.core.settings import Settings
@@ -276,6 +299,10 @@ def run_benchmark(baseline_transcripts: int = 6) -> int:
     f1 = {c: trained.per_code[c].f1 for c in CODES}
     figures["f1"] = f1
     figures["macro_f1"] = trained.macro_f1
+
+    if by_slice:
+        _print("1b. Cross-validated by writer: each slice of the training split left out in turn")
+        figures["by_slice"] = print_slice_cross_validation(coder, train, f1, trained.macro_f1)
 
     _print("2. Good versus poor transcripts (overall score)")
     gaps = pair_gaps(scorer)

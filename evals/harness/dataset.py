@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +49,18 @@ class Example:
     text: str
     codes: frozenset[str]
     source: str  # file:line, for error messages and the benchmark's listings
+
+
+def histories(examples: Sequence[Example]) -> list[tuple[str, ...]]:
+    """For each example, the coachee's earlier turns in its conversation (examples of one
+    conversation come in order, as in the files)."""
+    seen: dict[str, list[str]] = {}
+    result = []
+    for e in examples:
+        earlier = seen.setdefault(e.conv, [])
+        result.append(tuple(earlier))
+        earlier.append(e.text)
+    return result
 
 
 class DatasetError(ValueError):

@@ -33,7 +33,7 @@ import numpy as np
 
 from evals.coding.classifier import META_NAME, MODEL_FORMAT, MODEL_NAME, CoderModel, model_dir
 from evals.coding.features import Featurizer
-from evals.harness.dataset import Example
+from evals.harness.dataset import Example, histories
 from simulator.core.codes import CODES
 
 C_GRID = (0.01, 0.03, 0.1, 0.3)
@@ -119,7 +119,7 @@ def fit(examples: Sequence[Example], featurizer: Featurizer, *, dim: int, log: L
     """The trained CoderModel for `examples` (the training split)."""
     from sklearn.model_selection import GroupKFold
 
-    features = featurizer.featurize([(e.text, e.context) for e in examples])
+    features = featurizer.featurize([(e.text, e.context) for e in examples], histories(examples))
     dense, texts = features.matrix, [e.text for e in examples]
     labels = np.array([[code in e.codes for code in CODES] for e in examples])
     groups = np.array([e.conv for e in examples])
@@ -162,6 +162,36 @@ def fit(examples: Sequence[Example], featurizer: Featurizer, *, dim: int, log: L
     }
     log(f"  cross-validated macro-F1 on the training split: {final.info['cv_macro_f1']:.3f}")
     return final
+
+
+def slice_cross_validation(
+    examples: Sequence[Example], featurizer: Featurizer, model: CoderModel, *, dim: int
+) -> list[tuple[str, list[frozenset[str]], list[frozenset[str]]]]:
+    """Leave one writer's slice out at a time (the conv id's prefix: `sa`, `sb`, …): train on
+    the other slices with the trained model's regularisation and thresholds, code the slice
+    left out. Returns (slice, gold codes, predicted codes) per slice, for how well the coder
+    carries over to a writer it never saw."""
+    features = featurizer.featurize([(e.text, e.context) for e in examples], histories(examples))
+    dense, texts = features.matrix, [e.text for e in examples]
+    labels = np.array([[code in e.codes for code in CODES] for e in examples])
+    slices = np.array([e.conv.split("-")[0] for e in examples])
+    results = []
+    for name in sorted(set(slices)):
+        train_idx, held_idx = np.flatnonzero(slices != name), np.flatnonzero(slices == name)
+        fold = _model(dense[train_idx], [texts[i] for i in train_idx])
+        fold.embedding_dim = dim
+        x_train = fold.design(dense[train_idx], [texts[i] for i in train_idx])
+        x_held = fold.design(dense[held_idx], [texts[i] for i in held_idx])
+        c_of = model.info.get("cross_validation", {})
+        predicted = np.zeros((len(held_idx), len(CODES)), dtype=bool)
+        for column, code in enumerate(CODES):
+            c = c_of.get(code, {}).get("C", 0.1)
+            probs = _logistic(c).fit(x_train, labels[train_idx, column]).predict_proba(x_held)[:, 1]
+            predicted[:, column] = probs >= model.thresholds[code]
+        gold = [examples[i].codes for i in held_idx]
+        said = [frozenset(code for code, on in zip(CODES, row, strict=True) if on) for row in predicted]
+        results.append((name, gold, said))
+    return results
 
 
 def fingerprint(examples: Sequence[Example]) -> str:

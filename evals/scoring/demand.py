@@ -57,6 +57,7 @@ _INSIDE_LIMIT = re.compile(
     r"as (?:the contract|agreed in the contract)|next (?:quarter|cycle|review))\b",
     re.I,
 )
+_PAST = re.compile(r"\b(?:was|were|had been)\s+(?:an?\s+|just\s+)?$", re.I)
 _DEMAND = re.compile(f"{lex.DEMAND}|{lex.REQUEST}", re.I)
 _NEGATION = re.compile(lex.NEGATION + r"|\bno way\b|\bnot (?:going|able)\b", re.I)
 _LIMIT = re.compile("|".join(f"(?:{p})" for p in lex.LIMIT), re.I)
@@ -111,7 +112,8 @@ def _gives(sentence: str, demand: frozenset[str], concessions: re.Pattern[str] |
     if conceded and (_GIVE_MARKER.search(sentence) or _GIVE_VERB.search(sentence)):
         return True  # "we'll do it for free", not "Transit stays with me"
     for give in _GIVE_MARKER.finditer(sentence):
-        if not _negated(sentence, give.end()) and _shared(sentence, demand, 1):
+        past = _PAST.search(sentence[max(0, give.start() - 12) : give.start()])  # "last spring was a one-off"
+        if not past and not _negated(sentence, give.end()) and _shared(sentence, demand, 1):
             return True
     return verbs and any(
         not _negated(sentence, give.end()) and _shared(_clause(sentence, give.start()), demand, MIN_SHARED)

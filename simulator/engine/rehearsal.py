@@ -238,7 +238,8 @@ class Rehearsal:
         turns = self.turns()
         context = next((t.text for t in reversed(turns) if t.role == "persona"), None)
         # only what was said to the persona moves it, as only that is scored
-        [coded] = code_spoken(self.services.coder, [(text, context)], [self.scenario.briefing.coachee_name])
+        earlier = [t.text for t in turns if t.role == "coachee"]
+        [coded] = code_spoken(self.services.coder, [(text, context)], [self.scenario.briefing.coachee_name], earlier)
         lead = [n.id for n in self._lead_notes(turns)]
         return self.services.store.add_turn(
             self.attempt.id, "coachee", text, codes=sorted(coded.codes), cues=dict(coded.cues), notes=lead

@@ -99,3 +99,17 @@ def test_each_code_says_what_gave_it_and_near_calls_are_marked_unsure(small_mode
         "I hear you. That's outside our contract, but I can quote it by Thursday."
     )
     assert nearly.codes == frozenset() and set(nearly.unsure) == set(CODES)
+
+
+def test_a_conversation_is_coded_in_order_each_turn_seeing_the_coachees_earlier_turns(small_model):
+    from evals.coding.features import HISTORY_NAMES, history_features
+
+    coder = TrainedCoder(small_model, HashEmbedding())
+    items = [("We can't do Saturdays.", "I need Saturdays."), ("Still no.", "Come on, just this once.")]
+    in_order = coder.code_conversation(items, earlier=["Hi Rick."])
+    explicit = coder.code_many(items, [("Hi Rick.",), ("Hi Rick.", "We can't do Saturdays.")])
+    assert [c.scores for c in in_order] == [c.scores for c in explicit]
+    values = history_features("Still no.", ["We can't do Saturdays."], RuleCoder().code)
+    features = dict(zip(HISTORY_NAMES, values, strict=True))
+    assert features["hist:limit_before"] == 1.0 and features["hist:previous_limit"] == 1.0
+    assert history_features("Hi.", [], RuleCoder().code)[0] == 0.0

@@ -194,3 +194,13 @@ def test_python_dash_m_evals_dataset_runs_the_commands(tmp_path):
         )
         assert proc.returncode == 0, proc.stderr
         assert " turns in " in proc.stdout
+
+
+def test_each_example_knows_the_coachees_earlier_turns_in_its_conversation():
+    from evals.harness.dataset import Example, histories
+
+    def ex(conv: str, text: str) -> Example:
+        return Example(conv, "other:x", None, text, frozenset(), f"{conv}:{text}")
+
+    examples = [ex("a", "one"), ex("a", "two"), ex("b", "uno"), ex("a", "three")]
+    assert histories(examples) == [(), ("one",), (), ("one", "two")]

@@ -39,6 +39,7 @@ def test_a_cave_in_other_words_is_found(cave):
         "We'll run the two contracted webinars at shift change instead, and send flyers.",
         "No, you won't get staff at the warehouses on Saturday, but I'll call you Monday.",
         "Deal? No. The warehouses are outside the contract.",
+        "Last spring at the warehouses was a one-off, and I'm not repeating it.",
     ],
 )
 def test_an_offer_inside_the_limit_is_not_a_cave(held):
