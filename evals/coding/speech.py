@@ -99,10 +99,6 @@ class Speech:
     found: tuple[str, ...] = ()
     wall: bool = False
 
-    @property
-    def words(self) -> int:
-        return len(self.text.split())
-
 
 def spoken(text: str, own_names: Iterable[str] = ()) -> Speech:
     """Cuts what was pasted into a turn, not said; `own_names` are the coachee's names
