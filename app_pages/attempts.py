@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app_pages.auth import require_user
 from app_pages.formatting import label, when
 from app_pages.navigation import LIBRARY_PAGE, go, open_attempt
-from app_pages.services import AttemptSummary, attempt_summaries, current_user, get_services
+from app_pages.services import AttemptSummary, attempt_summaries, get_services
 
 services = get_services()
-user = current_user(services)
+user = require_user()
 
 
 def row(summary: AttemptSummary) -> None:
@@ -52,7 +53,7 @@ def row(summary: AttemptSummary) -> None:
 
 
 st.title("My attempts", anchor=False)
-st.caption(f"Saved under the name **{user.name}**. Change the name in the sidebar to see someone else's attempts.")
+st.caption(f"Everything {user.name} rehearsed. Only you, your coach and admins can open these attempts.")
 
 summaries = attempt_summaries(services, user)
 if not summaries:

@@ -6,6 +6,7 @@ import re
 from datetime import UTC, datetime
 
 from simulator.core.schema import Difficulty, Scenario
+from simulator.storage.coaching import AssignmentStatus
 
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_\[\]$~#>|])")
 _LIST_MARKER = re.compile(r"^(\s*)([-+]|\d+[.)])(\s)", re.MULTILINE)
@@ -62,3 +63,15 @@ def _escape_list_marker(match: re.Match[str]) -> str:
     if marker in ("-", "+"):
         return f"{lead}\\{marker}{space}"
     return f"{lead}{marker[:-1]}\\{marker[-1]}{space}"  # "1." -> "1\."
+
+
+def assignment_line(assigned: AssignmentStatus) -> str:
+    """One line saying what a coach asked for: group, difficulty, due date, target, note."""
+    a = assigned.assignment
+    parts = [f"**Assigned by your coach** ({assigned.group_name}) at difficulty {label(a.difficulty)}"]
+    if a.due_on:
+        parts.append(f"due {a.due_on:%a %d %b %Y}")
+    if a.target_score is not None:
+        parts.append(f"target score {a.target_score}")
+    line = ", ".join(parts) + "."
+    return f"{line}\n\n{plain(a.note)}" if a.note else line

@@ -1,5 +1,5 @@
-"""Moving between pages so the URL stays meaningful: `user` always travels along, and an
-open attempt is in the address, so a reload or a bookmark brings it back."""
+"""The pages each role sees, and moving between them so the URL stays meaningful: an open
+attempt is in the address, so a reload or a bookmark brings it back."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from typing import Any, NoReturn
 
 import streamlit as st
 
-from app_pages.session import session, user_name
+from app_pages.session import session
+from simulator.storage.models import Role, User
 
 # Absolute paths, so the pages are found wherever the package is installed (Streamlit reads
 # a relative page path from the folder of the script it runs).
@@ -16,19 +17,35 @@ _PAGES = Path(__file__).resolve().parent
 LIBRARY_PAGE = str(_PAGES / "library.py")
 REHEARSE_PAGE = str(_PAGES / "rehearse.py")
 ATTEMPTS_PAGE = str(_PAGES / "attempts.py")
+REVIEW_PAGE = str(_PAGES / "review.py")
+COACHING_PAGE = str(_PAGES / "coaching.py")
+ADMIN_PAGE = str(_PAGES / "admin.py")
+SIGN_IN_PAGE = str(_PAGES / "sign_in.py")
 
 
-def keep_user_in_url() -> None:
-    """Puts `user` back in the URL after a page change cleared the query string."""
-    name = user_name()
-    if st.query_params.get("user") != name:
-        st.query_params["user"] = name
+def pages_for(user: User | None, sign_in_on: bool) -> dict[str, list[st.Page]]:
+    """The navigation: only the sign-in page for nobody; a coach and an admin get their own."""
+    if user is None:
+        return {"": [st.Page(SIGN_IN_PAGE, title="Sign in", icon=":material/login:", url_path="sign-in")]}
+    practice = [
+        st.Page(LIBRARY_PAGE, title="Scenario library", icon=":material/menu_book:", default=True),
+        st.Page(REHEARSE_PAGE, title="Rehearse", icon=":material/forum:", url_path="rehearse"),
+        st.Page(ATTEMPTS_PAGE, title="My attempts", icon=":material/history:", url_path="attempts"),
+        st.Page(REVIEW_PAGE, title="Review an attempt", icon=":material/rate_review:", url_path="review"),
+    ]
+    pages = {"Practice": practice}
+    if user.role in {Role.coach, Role.admin}:
+        pages["Coaching"] = [st.Page(COACHING_PAGE, title="My groups", icon=":material/groups:", url_path="coaching")]
+    if user.role == Role.admin and sign_in_on:
+        pages["Admin"] = [
+            st.Page(ADMIN_PAGE, title="Users and data", icon=":material/admin_panel_settings:", url_path="admin")
+        ]
+    return pages
 
 
 def go(page: str, **params: Any) -> NoReturn:
-    """Opens a page with the given query parameters; `user` always travels along."""
-    query = {"user": user_name()} | {k: str(v) for k, v in params.items() if v is not None}
-    st.switch_page(page, query_params=query)
+    """Opens a page with the given query parameters."""
+    st.switch_page(page, query_params={k: str(v) for k, v in params.items() if v is not None})
 
 
 def open_attempt(attempt_id: int) -> NoReturn:
@@ -37,21 +54,25 @@ def open_attempt(attempt_id: int) -> NoReturn:
     go(REHEARSE_PAGE, attempt=attempt_id)
 
 
-def open_briefing(scenario_id: str, difficulty: str | None = None) -> NoReturn:
-    go(REHEARSE_PAGE, scenario=scenario_id, difficulty=difficulty)
+def open_review(attempt_id: int) -> NoReturn:
+    go(REVIEW_PAGE, attempt=attempt_id)
+
+
+def open_briefing(scenario_id: str, difficulty: str | None = None, assignment: int | None = None) -> NoReturn:
+    go(REHEARSE_PAGE, scenario=scenario_id, difficulty=difficulty, assignment=assignment)
 
 
 def show_attempt(attempt_id: int) -> NoReturn:
     """Shows an attempt on the Rehearse page, from the Rehearse page: it goes in the URL, so a
     reload resumes it."""
     session().last_attempt = attempt_id
-    st.query_params.from_dict({"user": user_name(), "attempt": str(attempt_id)})
+    st.query_params.from_dict({"attempt": str(attempt_id)})
     st.rerun()
 
 
 def show_briefing(scenario_id: str) -> NoReturn:
     """Shows a scenario's briefing on the Rehearse page, from the Rehearse page."""
-    st.query_params.from_dict({"user": user_name(), "scenario": scenario_id})
+    st.query_params.from_dict({"scenario": scenario_id})
     st.rerun()
 
 

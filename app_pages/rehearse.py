@@ -7,27 +7,42 @@ model is called: a dead model or a closed tab never loses what the coachee typed
 
 from __future__ import annotations
 
+from datetime import date
 from typing import NoReturn
 
 import streamlit as st
 
-from app_pages.formatting import badges, difficulty_options, label, valid_difficulty
-from app_pages.navigation import back_to_library, show_attempt, show_briefing
+from app_pages.auth import require_user
+from app_pages.formatting import assignment_line, badges, difficulty_options, label, valid_difficulty
+from app_pages.navigation import back_to_library, open_review, show_attempt, show_briefing
 from app_pages.rehearse_attempt import show_rehearsal
 from app_pages.services import get_services, start_rehearsal
 from app_pages.session import session
 from simulator.core.schema import Difficulty, Scenario
 from simulator.engine.rehearsal import Rehearsal
+from simulator.storage.coaching import AssignmentStatus
+from simulator.storage.policy import Viewer
 
 services = get_services()
 catalog = services.catalog
 state = session()
+user = require_user()
+
+
+def assignment_from_url(scenario: Scenario) -> AssignmentStatus | None:
+    """The user's own assignment named in the URL (`?assignment=`), if it is for this scenario."""
+    raw = st.query_params.get("assignment", "")
+    mine = services.store.coaching.my_assignments(Viewer.of(user), date.today())
+    return next((a for a in mine if str(a.assignment.id) == raw and a.assignment.scenario_id == scenario.id), None)
 
 
 def briefing(scenario: Scenario, difficulty: str | None) -> None:
     persona = catalog.persona_for(scenario)
+    assigned = assignment_from_url(scenario)
     st.title(scenario.title, anchor=False)
     st.markdown(scenario.summary)
+    if assigned:
+        st.info(assignment_line(assigned), icon=":material/assignment:")
     left, right = st.columns([3, 2], gap="large")
     with left, st.container(border=True):
         st.subheader("Your briefing", anchor=False)
@@ -55,7 +70,7 @@ def briefing(scenario: Scenario, difficulty: str | None) -> None:
     back_to_library()
     if start:
         with st.spinner(f"Setting the scene with {persona.name}…"):
-            rehearsal = start_rehearsal(services, scenario.id, level)
+            rehearsal = start_rehearsal(services, user, scenario.id, level, assigned and assigned.assignment.id)
         show_attempt(rehearsal.attempt.id)
 
 
@@ -98,10 +113,12 @@ def attempt_from_url() -> int | None:
 attempt_id = attempt_from_url()
 if attempt_id is not None:
     try:
-        current = Rehearsal.resume(services, attempt_id)
-    except KeyError as exc:
+        current = Rehearsal.resume(services, attempt_id, Viewer.of(user))
+    except KeyError:
         state.last_attempt = None
-        stop_with(f"This attempt cannot be opened: {exc.args[0] if exc.args else exc}.")
+        stop_with(f"Attempt {attempt_id} was not found. It may have been deleted, or it is not yours to open.")
+    if current.read_only:  # a coach or an admin reads someone else's attempt on the review page
+        open_review(attempt_id)
     show_rehearsal(current, state)
 elif "scenario" in st.query_params:
     scenario_id = st.query_params["scenario"]

@@ -12,13 +12,13 @@ from app_pages.components.transcript import transcript
 from app_pages.formatting import label, plain, short
 from app_pages.navigation import show_attempt
 from app_pages.rehearse_chat import handle_input, score_attempt
-from app_pages.services import replayed_line, start_rehearsal, warm_up_once
+from app_pages.services import replayed_line, warm_up_once
 from app_pages.session import COACH_VIEW_KEY, AttemptMemory, Session
 from evals.scoring import charts
-from simulator.core.storage import Turn
 from simulator.engine.debrief import states_of
 from simulator.engine.rehearsal import Rehearsal
 from simulator.engine.transcript_export import to_jsonl, transcript_markdown
+from simulator.storage.models import Turn
 
 
 def show_rehearsal(rehearsal: Rehearsal, state: Session) -> None:
@@ -88,7 +88,7 @@ def _controls(rehearsal: Rehearsal, memory: AttemptMemory) -> bool:
         if not rehearsal.ended:
             score_attempt(rehearsal, memory, rehearsal.end)
         with st.spinner("Starting again…"):
-            fresh = start_rehearsal(rehearsal.services, rehearsal.scenario.id, rehearsal.attempt.difficulty)
+            fresh = rehearsal.again()
         show_attempt(fresh.attempt.id)
     return coach
 
@@ -137,7 +137,7 @@ def _replay_banner(rehearsal: Rehearsal, memory: AttemptMemory, turns: list[Turn
     attempt = rehearsal.attempt
     if attempt.parent_id is None or attempt.branched_at is None or len(turns) != attempt.branched_at:
         return
-    original = replayed_line(rehearsal.services, attempt.parent_id, attempt.branched_at)
+    original = replayed_line(rehearsal.services, rehearsal.viewer, attempt.parent_id, attempt.branched_at)
     said = f" Last time you said: “{plain(short(original.text, 200))}”" if original else ""
     suggestion = memory.replay_suggestion
     tip = f"  \nThe report suggested: *“{plain(suggestion)}”*" if suggestion else " Try a different line."

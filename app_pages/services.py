@@ -11,13 +11,14 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from app_pages.session import AttemptMemory, user_name
+from app_pages.session import AttemptMemory
 from evals.scoring.report import is_current
 from simulator.core.schema import Scenario
 from simulator.core.settings import Settings
-from simulator.core.storage import Attempt, Turn, User
 from simulator.engine.rehearsal import Rehearsal
 from simulator.engine.services import Services
+from simulator.storage.models import Attempt, Turn, User
+from simulator.storage.policy import Viewer
 
 LOADING_MESSAGE = "Loading the model and indexing scenario notes…"
 
@@ -56,13 +57,11 @@ def show_startup_error(exc: BaseException) -> None:
     st.code(message, language=None, wrap_lines=True)
 
 
-def current_user(services: Services) -> User:
-    return services.store.user(user_name())
-
-
-def start_rehearsal(services: Services, scenario_id: str, difficulty: str) -> Rehearsal:
-    """A new attempt by the user named in the sidebar, with the persona's opening line."""
-    return Rehearsal.start(services, current_user(services), scenario_id, difficulty)
+def start_rehearsal(
+    services: Services, user: User, scenario_id: str, difficulty: str, assignment_id: int | None = None
+) -> Rehearsal:
+    """A new attempt by `user`, with the persona's opening line."""
+    return Rehearsal.start(services, user, scenario_id, difficulty, assignment_id)
 
 
 def warm_up_once(rehearsal: Rehearsal, memory: AttemptMemory) -> None:
@@ -77,9 +76,9 @@ def warm_up_once(rehearsal: Rehearsal, memory: AttemptMemory) -> None:
     threading.Thread(target=rehearsal.warm_up, name=f"warm-up-{rehearsal.attempt.id}", daemon=True).start()
 
 
-def replayed_line(services: Services, parent_id: int, branched_at: int) -> Turn | None:
+def replayed_line(services: Services, viewer: Viewer, parent_id: int, branched_at: int) -> Turn | None:
     """The coachee's line a replay starts again from, as it was said in the original attempt."""
-    return next((t for t in services.store.turns(parent_id) if t.idx == branched_at), None)
+    return next((t for t in services.store.turns(parent_id, viewer) if t.idx == branched_at), None)
 
 
 @dataclass(frozen=True)
@@ -97,14 +96,15 @@ class AttemptSummary:
 
 
 def attempt_summaries(services: Services, user: User) -> list[AttemptSummary]:
-    """The user's attempts, newest first."""
-    return [_summary(services, attempt) for attempt in services.store.attempts(user_id=user.id)]
+    """The user's own attempts, newest first."""
+    viewer = Viewer.of(user)
+    return [_summary(services, viewer, attempt) for attempt in services.store.attempts(viewer, user_id=user.id)]
 
 
-def _summary(services: Services, attempt: Attempt) -> AttemptSummary:
+def _summary(services: Services, viewer: Viewer, attempt: Attempt) -> AttemptSummary:
     catalog = services.catalog
     scenario = catalog.scenarios.get(attempt.scenario_id)
-    turns = services.store.turns(attempt.id)
+    turns = services.store.turns(attempt.id, viewer)
     replay_from = None
     if attempt.parent_id is not None and attempt.branched_at is not None:
         replay_from = sum(1 for t in turns[: attempt.branched_at] if t.role == "coachee") + 1

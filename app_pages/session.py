@@ -2,7 +2,7 @@
 
 `session()` returns it from `st.session_state`. Everything the pages keep lives here, except
 widget values: Streamlit keeps those under the widget's own key, so their keys are named
-here too (`USER_KEY`, `COACH_VIEW_KEY`, `AttemptMemory.draft_key`).
+here too (`COACH_VIEW_KEY`, `AttemptMemory.draft_key`).
 """
 
 from __future__ import annotations
@@ -12,9 +12,7 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 SESSION_KEY = "sparring_session"
-USER_KEY = "user_name"  # the sidebar's name box
 COACH_VIEW_KEY = "coach_view"  # the Rehearse page's coach view toggle
-DEFAULT_USER = "guest"
 
 
 @dataclass(frozen=True)
@@ -47,6 +45,10 @@ class AttemptMemory:
 class Session:
     last_attempt: int | None = None  # the attempt the Rehearse page showed last
     attempts: dict[int, AttemptMemory] = field(default_factory=dict)
+    user_id: int | None = None  # who signed in (sign-in on); checked against the database every run
+    session_version: int = 0  # theirs when they signed in: a sign-out elsewhere or a deactivation ends it
+    cookie_to_write: str | None = None  # a fresh sign-in's token, written into the browser on the next run
+    forget_cookie: bool = False  # signed out: the browser's cookie is cleared on the next run
 
     def attempt(self, attempt_id: int) -> AttemptMemory:
         """The memory of one attempt, empty the first time it is asked for."""
@@ -71,14 +73,3 @@ def draft_text(memory: AttemptMemory) -> str:
 def fill_draft(memory: AttemptMemory, text: str) -> None:
     """Puts `text` in the draft box; only allowed in a run where the box is not drawn yet."""
     st.session_state[memory.draft_key] = text
-
-
-def clean_name(name: str | None) -> str:
-    return (name or "").strip()[:120] or DEFAULT_USER
-
-
-def user_name() -> str:
-    """The name in the sidebar; on a fresh session it comes from the URL (`?user=`)."""
-    if USER_KEY not in st.session_state:
-        st.session_state[USER_KEY] = clean_name(st.query_params.get("user"))
-    return clean_name(st.session_state[USER_KEY])

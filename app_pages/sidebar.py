@@ -1,36 +1,44 @@
-"""The sidebar every page shares: who is rehearsing, which model answers, and what could not
+"""The sidebar every page shares: who is signed in, which model answers, and what could not
 be loaded (a degraded service, a broken scenario file)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from app_pages import auth
 from app_pages.model_status import is_fake_backend, model_status
-from app_pages.navigation import keep_user_in_url
 from app_pages.services import get_services
-from app_pages.session import USER_KEY, user_name
 from simulator.core.catalog import Catalog
 from simulator.engine.services import Services
+from simulator.storage.models import User
 
 
-def show() -> None:
-    """The sidebar; on a fresh session the name comes from the URL and goes back into it."""
-    user_name()
-    with st.sidebar:
-        st.text_input(
-            "Your name",
-            key=USER_KEY,
-            max_chars=120,
-            help="Your attempts are saved under this name. "
-            "It is kept in the page address, so a bookmark brings you back.",
-        )
-    keep_user_in_url()
+def show(user: User | None) -> None:
+    auth.write_cookie()
     services = get_services()
     with st.sidebar:
+        _who(user)
         _model(services)
         for problem in services.problems:
             st.warning(problem, icon=":material/cloud_off:")
         _broken_scenarios(services.catalog)
+
+
+def _who(user: User | None) -> None:
+    if not auth.sign_in_is_on():
+        st.caption(
+            f":material/person: **{user.name if user else '–'}** · sign-in is off: everything is saved for this "
+            "one local user. Set `SPARRING_AUTH=on` to share the app with a team."
+        )
+        return
+    if user is None:
+        return
+    st.caption(f":material/person: Signed in as **{user.name}** · {user.role}")
+    if st.button("Sign out", icon=":material/logout:", key="sign_out"):
+        auth.sign_out()
+        if auth.single_sign_on() and st.user.is_logged_in:
+            st.logout()
+        st.rerun()
 
 
 def _model(services: Services) -> None:

@@ -45,6 +45,7 @@ from simulator.core.models.server_llm import ServerScriptLLM
 from simulator.core.settings import Settings
 from simulator.engine.rehearsal import ModelUnavailable, Rehearsal
 from simulator.engine.services import Services, build_services, warm_scenes
+from simulator.storage.policy import SYSTEM
 
 SCRIPTS = Path(__file__).parent / "scripts"
 SCENARIOS = (
@@ -139,7 +140,7 @@ def audit(services: Services, room: list[Participant], stub: StubServer | None =
     """(turns lost, cross-talk) from what is stored, attempt by attempt."""
     lost = crossed = 0
     for person in room:
-        turns = services.store.turns(person.attempt_id)
+        turns = services.store.turns(person.attempt_id, SYSTEM)
         coachee = [t for t in turns if t.role == "coachee"]
         lost += sum(
             1

@@ -13,6 +13,9 @@ from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from evals.coding.coded_turn import CodedTurn
 from simulator.core.catalog import Catalog, load_catalog
+from simulator.engine.services import Services
+from simulator.storage.models import Role
+from simulator.storage.policy import SYSTEM, Viewer
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -103,3 +106,10 @@ def chat_model():
         return RecordingChatModel(responses=list(responses), calls=[])
 
     return make
+
+
+def owner_of(services: Services, attempt_id: int) -> Viewer:
+    """The coachee who owns the attempt, as the engine sees them: for resuming it in a test."""
+    attempt = services.store.attempt(attempt_id, SYSTEM)
+    assert attempt is not None, f"no attempt {attempt_id}"
+    return Viewer(attempt.user_id, Role.coachee)

@@ -12,8 +12,8 @@ import streamlit as st
 from app_pages.components.reader import YOU, Reader
 from app_pages.formatting import badges, label, plain, quote
 from simulator.core.schema import Note
-from simulator.core.storage import Turn
 from simulator.engine.state import PersonaState
+from simulator.storage.models import Turn
 
 COACHEE_AVATAR = ":material/face:"
 COACHEE_ROLE = "user"  # the chat message's author: Streamlit's "user" style, whoever reads

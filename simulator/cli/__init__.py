@@ -1,6 +1,6 @@
 """`python -m simulator` (or `sparring`): serve the web app, validate and list scenarios,
-(re)build the notes index, install models, and rehearse in the terminal (interactively or
-from a script of coachee lines)."""
+(re)build the notes index, install models, rehearse in the terminal (interactively or
+from a script of coachee lines), upgrade the database and manage users."""
 
 from __future__ import annotations
 
@@ -11,7 +11,10 @@ from typing import Annotated
 
 import typer
 
+from simulator.cli.db import app as db_app
+from simulator.cli.export import app as export_app
 from simulator.cli.models import app as models_app
+from simulator.cli.users import app as users_app
 from simulator.core.catalog import load_catalog, validate_paths
 from simulator.core.settings import Settings
 
@@ -72,6 +75,9 @@ def ingest(
 
 
 app.add_typer(models_app, name="models")
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(export_app, name="export")
 
 
 @app.command("app", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})

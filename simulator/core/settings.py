@@ -128,6 +128,25 @@ class Settings(BaseSettings):
         validation_alias="SPARRING_FAKE_DELAY",
         description="Seconds the fake model waits before each answer (to try waits and typing ahead).",
     )
+    auth: Literal["off", "on"] = Field(
+        default="off",
+        validation_alias="SPARRING_AUTH",
+        description="on: users sign in (password, or single sign-on when [auth] is in secrets.toml); "
+        "off: one local user, for a single person on their own computer.",
+    )
+    local_user: str = Field(
+        default="guest",
+        validation_alias="SPARRING_LOCAL_USER",
+        description="The local user when sign-in is off.",
+    )
+    secret_key: str | None = Field(
+        default=None,
+        validation_alias="SPARRING_SECRET_KEY",
+        description="Signs session cookies; give every replica the same one (default: a key kept in the data dir).",
+    )
+    session_days: int = Field(
+        default=14, ge=1, validation_alias="SPARRING_SESSION_DAYS", description="How long a sign-in lasts."
+    )
     content_dir: Path = Field(
         default_factory=default_content_dir,
         validation_alias="SPARRING_CONTENT_DIR",

@@ -13,10 +13,12 @@ import logging
 from collections.abc import Sequence
 
 from evals.scoring.report import ProgressPoint, Report, StatePoint, build_report, is_current
-from simulator.core.storage import Attempt, Store, Turn
 from simulator.core.transcript import Transcript
 from simulator.core.transcript import Turn as TranscriptTurn
 from simulator.engine.services import Services
+from simulator.storage.models import Attempt, Turn
+from simulator.storage.policy import Viewer
+from simulator.storage.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +49,12 @@ def states_of(turns: Sequence[Turn]) -> list[StatePoint]:
     ]
 
 
-def progress_of(store: Store, attempt: Attempt, overall: int, dimensions: dict[str, int]) -> list[ProgressPoint]:
+def progress_of(
+    store: Store, attempt: Attempt, viewer: Viewer, overall: int, dimensions: dict[str, int]
+) -> list[ProgressPoint]:
     """This attempt with the same coachee's earlier scored attempts at the scenario, oldest first."""
     points = []
-    for earlier in store.attempts(user_id=attempt.user_id, scenario_id=attempt.scenario_id):
+    for earlier in store.attempts(viewer, user_id=attempt.user_id, scenario_id=attempt.scenario_id):
         report = earlier.report
         if earlier.id == attempt.id or not is_current(report):
             continue
@@ -79,9 +83,9 @@ def progress_of(store: Store, attempt: Attempt, overall: int, dimensions: dict[s
     return points
 
 
-def debrief(services: Services, attempt: Attempt) -> Report:
+def debrief(services: Services, attempt: Attempt, viewer: Viewer) -> Report:
     """Scores the attempt and builds its report (not saved here)."""
-    turns = services.store.turns(attempt.id)
+    turns = services.store.turns(attempt.id, viewer)
     if not any(t.role == "coachee" for t in turns):
         raise NothingToScore("There is nothing to score yet: the attempt has no line from you.")
     scenario = services.catalog.scenario(attempt.scenario_id)
@@ -95,6 +99,6 @@ def debrief(services: Services, attempt: Attempt) -> Report:
         persona,
         attempt_id=attempt.id,
         states=states_of(turns),
-        progress=progress_of(services.store, attempt, score.overall, dims),
+        progress=progress_of(services.store, attempt, viewer, score.overall, dims),
         model=services.grader,
     )

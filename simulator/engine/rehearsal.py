@@ -20,7 +20,6 @@ from evals.coding.speech import code_spoken
 from evals.scoring.report import Report, is_current
 from simulator.core.models.calls import ModelRestarting
 from simulator.core.schema import Difficulty, Move, Note, Scenario
-from simulator.core.storage import Attempt, Turn, User
 from simulator.core.text import near_repeat
 from simulator.engine import commitments, director, guard, relevance, smuggled_rules, voice
 from simulator.engine.asks import Ask, AskKind, read_ask
@@ -28,6 +27,8 @@ from simulator.engine.debrief import NothingToScore, ScoringFailed, debrief
 from simulator.engine.retrieval import Retrieved
 from simulator.engine.services import Services
 from simulator.engine.state import PersonaState, initial_state, update
+from simulator.storage.models import Attempt, Turn, User
+from simulator.storage.policy import Viewer, may_talk
 
 log = logging.getLogger(__name__)
 
@@ -99,10 +100,15 @@ class Reply:
         return self.streamed.strip() != self.turn.text
 
 
+class ReadOnly(MessageError):
+    """Someone other than the coachee (their coach) has the attempt open: they may read, not talk."""
+
+
 class Rehearsal:
-    def __init__(self, services: Services, attempt: Attempt) -> None:
+    def __init__(self, services: Services, attempt: Attempt, viewer: Viewer) -> None:
         self.services = services
         self.attempt = attempt
+        self.viewer = viewer
         self.scenario: Scenario = services.catalog.scenario(attempt.scenario_id)
         self.persona = services.catalog.persona_for(self.scenario)
         self.difficulty = Difficulty(attempt.difficulty)
@@ -111,10 +117,17 @@ class Rehearsal:
 
     # ---- lifecycle -------------------------------------------------------------------
     @classmethod
-    def start(cls, services: Services, user: User, scenario_id: str, difficulty: str | None = None) -> Rehearsal:
+    def start(
+        cls,
+        services: Services,
+        user: User,
+        scenario_id: str,
+        difficulty: str | None = None,
+        assignment_id: int | None = None,
+    ) -> Rehearsal:
         scenario = services.catalog.scenario(scenario_id)
         level = Difficulty(difficulty or scenario.default_difficulty)
-        attempt = services.store.create_attempt(user, scenario_id, level.value, services.backend_label)
+        attempt = services.store.create_attempt(user, scenario_id, level.value, services.backend_label, assignment_id)
         state = initial_state(scenario, level)
         services.store.add_turn(
             attempt.id,
@@ -125,20 +138,41 @@ class Rehearsal:
             direction=voice.direction_for(scenario, scenario.resting_move),
             notes=[],
         )
-        return cls(services, attempt)
+        return cls(services, attempt, Viewer.of(user))
 
     @classmethod
-    def resume(cls, services: Services, attempt_id: int) -> Rehearsal:
-        attempt = services.store.attempt(attempt_id)
+    def resume(cls, services: Services, attempt_id: int, viewer: Viewer) -> Rehearsal:
+        """The attempt as `viewer` may see it; KeyError ("not found") when it does not exist
+        or is not theirs to read, so a guessed number reveals nothing."""
+        attempt = services.store.attempt(attempt_id, viewer)
         if attempt is None:
-            raise KeyError(f"no attempt {attempt_id}")
-        return cls(services, attempt)
+            raise KeyError(f"attempt {attempt_id} not found")
+        return cls(services, attempt, viewer)
+
+    @property
+    def read_only(self) -> bool:
+        """True for a reader who is not the coachee (a coach reviewing, an admin)."""
+        return not may_talk(self.viewer, self.attempt)
+
+    def _check_owner(self) -> None:
+        if self.read_only:
+            raise ReadOnly("Only the coachee who rehearsed this attempt can continue, replay or end it.")
+
+    def again(self) -> Rehearsal:
+        """A new attempt at the same scenario, difficulty and assignment, from the opening line."""
+        self._check_owner()
+        user = self.services.store.accounts.get(self.attempt.user_id)
+        assert user is not None, "the owner of an attempt exists"
+        return Rehearsal.start(
+            self.services, user, self.scenario.id, self.attempt.difficulty, self.attempt.assignment_id
+        )
 
     def branch(self, keep: int) -> Rehearsal:
         """A new attempt with the first `keep` turns of this one, to try a different line."""
+        self._check_owner()
         if keep < 1:
             raise ValueError("the opening line is always kept")
-        return Rehearsal(self.services, self.services.store.branch(self.attempt.id, keep))
+        return Rehearsal(self.services, self.services.store.branch(self.attempt.id, keep), self.viewer)
 
     def end(self) -> Report | None:
         """Ends the attempt, then scores it and saves the feedback report with it.
@@ -146,8 +180,9 @@ class Rehearsal:
         The attempt is ended first, so a failure while scoring loses nothing: the report is
         None when the coachee said nothing; any other failure raises `ScoringFailed` with
         the reason, and `score()` can be called again later."""
+        self._check_owner()
         self.services.store.end_attempt(self.attempt.id)
-        self.attempt = self.services.store.attempt(self.attempt.id) or self.attempt
+        self._reload()
         try:
             return self.score()
         except NothingToScore:
@@ -160,10 +195,14 @@ class Rehearsal:
 
     def score(self) -> Report:
         """Scores the attempt and saves its feedback report (replacing an earlier one)."""
-        report = debrief(self.services, self.attempt)
+        self._check_owner()
+        report = debrief(self.services, self.attempt, self.viewer)
         self.services.store.save_report(self.attempt.id, report.model_dump(mode="json"))
-        self.attempt = self.services.store.attempt(self.attempt.id) or self.attempt
+        self._reload()
         return report
+
+    def _reload(self) -> None:
+        self.attempt = self.services.store.attempt(self.attempt.id, self.viewer) or self.attempt
 
     def report(self) -> Report | None:
         """The saved feedback report, if the attempt has been scored."""
@@ -213,7 +252,7 @@ class Rehearsal:
 
     # ---- reading ---------------------------------------------------------------------
     def turns(self) -> list[Turn]:
-        return self.services.store.turns(self.attempt.id)
+        return self.services.store.turns(self.attempt.id, self.viewer)
 
     @property
     def ended(self) -> bool:
@@ -232,6 +271,7 @@ class Rehearsal:
     # ---- a coachee turn --------------------------------------------------------------
     def submit(self, text: str) -> Turn:
         """Validates, codes and commits the coachee's line; the model is not called here."""
+        self._check_owner()
         if self.ended:
             raise MessageError("This attempt has ended. Start a new one or replay from a turn.")
         text = validate_message(text)
@@ -259,6 +299,7 @@ class Rehearsal:
         stored turn holds the retried or fallback line (`last_reply.replaced` is True).
         Raises ModelUnavailable if the model cannot be reached; nothing is lost then.
         """
+        self._check_owner()
         if self.ended:
             raise MessageError("This attempt has ended. Start a new one or replay from a turn.")
         turns = self.turns()

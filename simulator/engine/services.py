@@ -17,9 +17,9 @@ from simulator.core.catalog import Catalog, load_catalog
 from simulator.core.models import ModelNotInstalled, build_model, describe_backend, prompt_style
 from simulator.core.models.structured import grading_model
 from simulator.core.settings import Settings
-from simulator.core.storage import Store
 from simulator.engine import voice
 from simulator.engine.retrieval import NotesIndex, make_client
+from simulator.storage.store import Store
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 
 from simulator.core.schema import Persona, Scenario
-from simulator.core.storage import Turn
+from simulator.storage.models import Turn
 
 
 def transcript_records(scenario_id: str, turns: Sequence[Turn]) -> list[dict]:

@@ -20,7 +20,8 @@ import pytest
 
 from simulator.core.catalog import load_catalog
 from simulator.core.settings import Settings
-from simulator.core.storage import Store
+from simulator.storage.policy import SYSTEM
+from simulator.storage.store import Store
 
 pytestmark = pytest.mark.browser
 
@@ -158,9 +159,9 @@ def _replies_done(page, count: int) -> None:
     attempt = int(page.url.split("attempt=")[1].split("&")[0])
     store = Store(f"sqlite:///{SERVER_DATA['dir'] / 'sparring.db'}")
     deadline = time.monotonic() + REPLY_TIMEOUT_MS / 1000
-    while len(store.turns(attempt)) < count and time.monotonic() < deadline:
+    while len(store.turns(attempt, SYSTEM)) < count and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert len(store.turns(attempt)) == count, "the last reply was never stored"
+    assert len(store.turns(attempt, SYSTEM)) == count, "the last reply was never stored"
     page.wait_for_timeout(300)  # and the page has drawn what was stored
 
 

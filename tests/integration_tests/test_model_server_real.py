@@ -20,6 +20,7 @@ from simulator.core.models.llama_build import current_build
 from simulator.core.settings import Settings
 from simulator.engine.rehearsal import ModelUnavailable, Rehearsal
 from simulator.engine.services import build_services
+from tests.conftest import owner_of
 
 pytestmark = pytest.mark.integration
 
@@ -98,7 +99,7 @@ def test_killing_the_model_server_mid_reply_loses_nothing_and_the_retry_answers(
     wait_restarted(server)
     reply = rehearsal.reply()  # the coachee's retry
     assert reply.turn.text.strip()
-    again = Rehearsal.resume(services, rehearsal.attempt.id)
+    again = Rehearsal.resume(services, rehearsal.attempt.id, owner_of(services, rehearsal.attempt.id))
     assert [t.role for t in again.turns()] == ["persona", "coachee", "persona"]
     assert server.status()["state"] == "ok" and server.restarts >= 1
 
@@ -117,6 +118,6 @@ def test_several_coachees_at_once_each_get_their_own_reply(services):
     with ThreadPoolExecutor(len(people)) as pool:
         list(pool.map(turn, range(len(people))))
     for i, rehearsal in enumerate(people):
-        turns = Rehearsal.resume(services, rehearsal.attempt.id).turns()
+        turns = Rehearsal.resume(services, rehearsal.attempt.id, owner_of(services, rehearsal.attempt.id)).turns()
         assert [t.role for t in turns] == ["persona", "coachee", "persona"]
         assert turns[1].text == lines[i] and turns[2].text.strip()

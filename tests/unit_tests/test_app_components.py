@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from app_pages.components.reader import YOU, Reader
 from app_pages.session import SESSION_KEY, AttemptMemory, Session
 from evals.scoring.report import ProgressPoint, StatePoint
-from simulator.core.storage import Turn
+from simulator.storage.models import Turn
 from tests.unit_tests.test_feedback_report import report
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,21 +72,6 @@ def test_an_object_left_by_older_code_is_replaced_not_read():
     at.session_state[SESSION_KEY] = {"scoring_errors": {1: "old shape"}}
     at.run()
     assert markdown(at) == "runs 1, same object True"
-
-
-def _user_script():
-    import streamlit as st
-
-    from app_pages.session import user_name
-
-    st.write(f"user={user_name()}")
-
-
-@pytest.mark.parametrize(("url", "shown"), [("  Sam  ", "Sam"), ("", "guest"), ("x" * 200, "x" * 120)])
-def test_the_user_name_comes_from_the_url_on_a_fresh_session(url, shown):
-    at = AppTest.from_function(_user_script, default_timeout=TIMEOUT)
-    at.query_params["user"] = url
-    assert markdown(at.run()) == f"user={shown}"
 
 
 # ---- who reads ---------------------------------------------------------------------------------

@@ -20,6 +20,8 @@ from streamlit.testing.v1 import AppTest
 from simulator.core.catalog import PERSONAS_DIR, SCENARIOS_DIR, load_catalog
 from simulator.core.settings import Settings
 from simulator.engine.rehearsal import MAX_MESSAGE_CHARS
+from simulator.storage.policy import SYSTEM
+from tests.conftest import owner_of
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app.py"
@@ -160,8 +162,8 @@ def test_sidebar_names_the_fake_backend_and_warns():
     assert "Fake model" in " ".join(c.value for c in at.sidebar.caption)
     warning = " ".join(w.value for w in at.sidebar.warning)
     assert "deterministic test lines" in warning and "not a real model" in warning
-    assert at.sidebar.text_input[0].value == "guest"
-    assert at.query_params["user"] == "guest"
+    who = " ".join(c.value for c in at.sidebar.caption)
+    assert "**guest**" in who and "sign-in is off" in who  # one local user, and it says so
 
 
 def test_broken_scenario_file_is_named_in_the_sidebar(tmp_path, monkeypatch):
@@ -216,7 +218,7 @@ def test_briefing_shows_the_coachees_side_and_the_chosen_difficulty():
 def test_starting_shows_the_opening_line_and_puts_the_attempt_in_the_url():
     at = start(difficulty="hard")
     assert messages(at) == [("Stan", opening())]
-    attempt = services().store.attempt(attempt_id(at))
+    attempt = services().store.attempt(attempt_id(at), SYSTEM)
     assert attempt.difficulty == "hard" and attempt.status == "active"
     assert len(at.chat_input) == 1
 
@@ -227,7 +229,7 @@ def test_sending_a_line_stores_it_and_shows_a_persona_reply():
     assert shown[0] == ("Stan", opening())
     assert shown[1] == ("user", LINE)
     assert shown[2][0] == "Stan" and shown[2][1]
-    turns = services().store.turns(attempt_id(at))
+    turns = services().store.turns(attempt_id(at), SYSTEM)
     assert [t.role for t in turns] == ["persona", "coachee", "persona"]
     assert turns[1].text == LINE and turns[2].text == shown[2][1]
     # after a rerun the stored reply is what is shown
@@ -246,7 +248,7 @@ def test_a_message_that_cannot_be_sent_keeps_the_draft(text, expected):
     assert expected in errors(at)
     draft = at.text_area(key=f"draft_{attempt_id(at)}")
     assert draft.label == "Your draft" and draft.value == text
-    assert [t.role for t in services().store.turns(attempt_id(at))] == ["persona"]
+    assert [t.role for t in services().store.turns(attempt_id(at), SYSTEM)] == ["persona"]
     # still there after another rerun, and it can be fixed and sent
     at.run()
     draft = ok(at).text_area(key=f"draft_{attempt_id(at)}")
@@ -255,7 +257,7 @@ def test_a_message_that_cannot_be_sent_keeps_the_draft(text, expected):
     button(at, "Send").click().run()
     ok(at)
     assert not at.error
-    assert [t.role for t in services().store.turns(attempt_id(at))] == ["persona", "coachee", "persona"]
+    assert [t.role for t in services().store.turns(attempt_id(at), SYSTEM)] == ["persona", "coachee", "persona"]
     assert not [t for t in at.text_area if t.label == "Your draft"]
 
 
@@ -278,7 +280,7 @@ def test_a_dead_model_shows_the_error_keeps_the_line_and_offers_a_retry(monkeypa
     at = send(at, LINE)
     assert "connection refused" in errors(at) and "Your message is saved" in errors(at)
     retry = button(at, "Retry the reply")
-    turns = live.store.turns(attempt_id(at))
+    turns = live.store.turns(attempt_id(at), SYSTEM)
     assert [t.role for t in turns] == ["persona", "coachee"] and turns[-1].text == LINE
     assert messages(at)[-1] == ("user", LINE)
     # still down: the retry reports it again
@@ -289,7 +291,7 @@ def test_a_dead_model_shows_the_error_keeps_the_line_and_offers_a_retry(monkeypa
     button(at, "Retry the reply").click().run()
     ok(at)
     assert not at.error
-    assert [t.role for t in live.store.turns(attempt_id(at))] == ["persona", "coachee", "persona"]
+    assert [t.role for t in live.store.turns(attempt_id(at), SYSTEM)] == ["persona", "coachee", "persona"]
     assert messages(at)[-1][0] == "Stan"
     at.run()
     assert not [b for b in ok(at).button if b.label == "Retry the reply"]
@@ -307,33 +309,35 @@ def test_a_model_server_that_died_shows_it_is_restarting_and_the_retry_answers(m
     shown = " ".join(w.value for w in at.warning)
     assert "The model is restarting" in shown and "Your message is saved" in shown
     assert not at.error
-    assert [t.role for t in live.store.turns(attempt_id(at))] == ["persona", "coachee"]
+    assert [t.role for t in live.store.turns(attempt_id(at), SYSTEM)] == ["persona", "coachee"]
     monkeypatch.setattr(live, "model", FakeScriptLLM())  # back after the restart
     button(at, "Retry the reply").click().run()
-    assert [t.role for t in live.store.turns(attempt_id(ok(at)))] == ["persona", "coachee", "persona"]
+    assert [t.role for t in live.store.turns(attempt_id(ok(at)), SYSTEM)] == ["persona", "coachee", "persona"]
     assert messages(at)[-1][0] == "Stan"
 
 
 def test_reloading_resumes_the_attempt():
     at = send(start(), LINE)
     before = messages(at)
-    again = ok(new_app(REHEARSE, attempt=str(attempt_id(at)), user="guest"))
+    again = ok(new_app(REHEARSE, attempt=str(attempt_id(at))))
     assert messages(again) == before
     assert len(again.chat_input) == 1
     send(again, "I should have checked in with you earlier.")
-    assert len(services().store.turns(attempt_id(at))) == 5
+    assert len(services().store.turns(attempt_id(at), SYSTEM)) == 5
 
 
 def test_a_line_left_without_reply_is_offered_a_retry_on_reload():
     at = start()
     from simulator.engine.rehearsal import Rehearsal
 
-    Rehearsal.resume(services(), attempt_id(at)).submit(LINE)  # e.g. the server died mid-reply
+    Rehearsal.resume(services(), attempt_id(at), owner_of(services(), attempt_id(at))).submit(
+        LINE
+    )  # e.g. the server died mid-reply
     again = ok(new_app(REHEARSE, attempt=str(attempt_id(at))))
     assert "has not answered it yet" in " ".join(w.value for w in again.warning)
     button(again, "Retry the reply").click().run()
     ok(again)
-    assert [t.role for t in services().store.turns(attempt_id(at))] == ["persona", "coachee", "persona"]
+    assert [t.role for t in services().store.turns(attempt_id(at), SYSTEM)] == ["persona", "coachee", "persona"]
 
 
 def test_a_reply_cut_short_by_a_click_carries_on_by_itself():
@@ -342,12 +346,12 @@ def test_a_reply_cut_short_by_a_click_carries_on_by_itself():
     from simulator.engine.rehearsal import Rehearsal
 
     attempt = attempt_id(at)
-    Rehearsal.resume(services(), attempt).submit(LINE)
+    Rehearsal.resume(services(), attempt, owner_of(services(), attempt)).submit(LINE)
     memory = at.session_state[SESSION_KEY].attempt(attempt)
     memory.streaming = True  # what a click during the stream leaves behind
     at.run()
     ok(at)
-    assert [t.role for t in services().store.turns(attempt)] == ["persona", "coachee", "persona"]
+    assert [t.role for t in services().store.turns(attempt, SYSTEM)] == ["persona", "coachee", "persona"]
     assert not [b for b in at.button if b.label == "Retry the reply"]
     assert not at.session_state[SESSION_KEY].attempt(attempt).streaming
 
@@ -358,10 +362,10 @@ def test_a_line_sent_while_the_reply_streams_gets_that_reply_first():
     from simulator.engine.rehearsal import Rehearsal
 
     attempt = attempt_id(at)
-    Rehearsal.resume(services(), attempt).submit(LINE)
+    Rehearsal.resume(services(), attempt, owner_of(services(), attempt)).submit(LINE)
     at.session_state[SESSION_KEY].attempt(attempt).streaming = True  # the send cut the stream short
     at = send(at, "And what would help you most this week?")
-    turns = services().store.turns(attempt)
+    turns = services().store.turns(attempt, SYSTEM)
     assert [t.role for t in turns] == ["persona", "coachee", "persona", "coachee", "persona"]
     assert turns[3].text == "And what would help you most this week?"
     assert len(messages(at)) == 5
@@ -372,7 +376,7 @@ def test_an_ended_attempt_offers_no_retry():
     at = start()
     from simulator.engine.rehearsal import Rehearsal
 
-    rehearsal = Rehearsal.resume(services(), attempt_id(at))
+    rehearsal = Rehearsal.resume(services(), attempt_id(at), owner_of(services(), attempt_id(at)))
     rehearsal.submit(LINE)
     rehearsal.end()
     at = ok(new_app(REHEARSE, attempt=str(attempt_id(at))))
@@ -382,7 +386,7 @@ def test_an_ended_attempt_offers_no_retry():
 
 def test_unknown_attempt_gives_a_clear_error():
     at = ok(new_app(REHEARSE, attempt="999"))
-    assert "no attempt 999" in errors(at)
+    assert "Attempt 999 was not found" in errors(at)
     at = ok(new_app(REHEARSE, attempt="abc"))
     assert "not an attempt number" in errors(at)
     at = ok(new_app(REHEARSE, scenario="no_such_scenario"))
@@ -395,7 +399,7 @@ def test_ending_an_attempt_saves_it_and_removes_the_chat_box():
     ok(at)
     assert not at.chat_input
     assert "Attempt saved" in " ".join(s.value for s in at.success)
-    assert services().store.attempt(attempt_id(at)).status == "ended"
+    assert services().store.attempt(attempt_id(at), SYSTEM).status == "ended"
     assert button(at, "End attempt").disabled
 
 
@@ -407,8 +411,8 @@ def test_restart_starts_a_new_attempt_with_the_same_scenario_and_difficulty():
     second = attempt_id(at)
     assert second != first
     store = services().store
-    assert store.attempt(second).scenario_id == SCENARIO and store.attempt(second).difficulty == "easy"
-    assert store.attempt(first).status == "ended"
+    assert store.attempt(second, SYSTEM).scenario_id == SCENARIO and store.attempt(second, SYSTEM).difficulty == "easy"
+    assert store.attempt(first, SYSTEM).status == "ended"
     assert messages(at) == [("Stan", opening())]
 
 
@@ -418,21 +422,21 @@ def test_replay_from_a_turn_keeps_the_turns_before_it():
     at = send(at, second_line)
     original = attempt_id(at)
     store = services().store
-    coachee = [t for t in store.turns(original) if t.role == "coachee"]
+    coachee = [t for t in store.turns(original, SYSTEM) if t.role == "coachee"]
     at.selectbox(key=f"replay_{original}").set_value(coachee[1].idx)
     button(at, "Replay from this line").click().run()
     ok(at)
     branch = attempt_id(at)
     assert branch != original
-    attempt = store.attempt(branch)
+    attempt = store.attempt(branch, SYSTEM)
     assert attempt.parent_id == original and attempt.branched_at == coachee[1].idx
-    kept = store.turns(branch)
-    assert [t.text for t in kept] == [t.text for t in store.turns(original)[: coachee[1].idx]]
+    kept = store.turns(branch, SYSTEM)
+    assert [t.text for t in kept] == [t.text for t in store.turns(original, SYSTEM)[: coachee[1].idx]]
     assert "replaying attempt" in " ".join(i.value for i in at.info)
     assert second_line in unescape(" ".join(i.value for i in at.info))
     at = send(at, "Can you walk me through what you built?")
-    assert len(store.turns(branch)) == len(kept) + 2
-    assert len(store.turns(original)) == 5  # the original is untouched
+    assert len(store.turns(branch, SYSTEM)) == len(kept) + 2
+    assert len(store.turns(original, SYSTEM)) == 5  # the original is untouched
 
 
 def test_downloads_hold_the_transcript(monkeypatch):
@@ -474,7 +478,7 @@ def test_coach_view_shows_moves_state_notes_and_a_chart():
     captions = " ".join(c.value for c in at.caption)
     assert "trust" in captions and "frustration" in captions and "Opening" in captions
     assert "Coded as" in captions
-    turns = services().store.turns(attempt_id(at))
+    turns = services().store.turns(attempt_id(at), SYSTEM)
     assert any(f"[{t.move.replace('_', ' ').capitalize()}]" in captions for t in turns[1:] if t.role == "persona")
     charts = at.get("vega_lite_chart")
     assert len(charts) == 1
@@ -517,13 +521,11 @@ def test_my_attempts_empty_state():
 
 
 def test_my_attempts_lists_this_users_attempts_and_opens_them():
-    at = send(start(user="alice"), LINE)
+    at = send(start(), LINE)
     first = attempt_id(at)
     button(at, "Replay from this line").click().run()
     replay = attempt_id(ok(at))
-    start(user="bob")  # someone else's attempt is not listed
-    at = ok(new_app(user="alice"))
-    assert at.sidebar.text_input[0].value == "alice"
+    at = ok(new_app())
     at.switch_page(ATTEMPTS).run()
     ok(at)
     title = load_catalog().scenarios[SCENARIO].title
@@ -535,7 +537,7 @@ def test_my_attempts_lists_this_users_attempts_and_opens_them():
     assert "1 line from you, 1 reply" in captions
     at.button(key=f"open_{first}").click().run()
     ok(at)
-    assert attempt_id(at) == first and at.query_params["user"] == "alice"
+    assert attempt_id(at) == first
     assert messages(at)[1] == ("user", LINE)
 
 
@@ -567,7 +569,7 @@ def test_a_conversation_with_no_weak_line_says_so_instead_of_inventing_one(monke
 
 def test_ending_an_attempt_shows_the_feedback_report_and_saves_it():
     at = ended_with_feedback(*LISTENING_LINES, "Is that all?")
-    attempt = services().store.attempt(attempt_id(at))
+    attempt = services().store.attempt(attempt_id(at), SYSTEM)
     assert attempt.report and attempt.report["score"]["overall"] == int(at.metric[0].value.split("/")[0])
     assert [m.label.split(" ·")[0] for m in at.metric] == ["Overall", "Listening", "Limit-setting", "Scenario goals"]
     assert "Your feedback" in [h.value for h in at.subheader]
@@ -582,12 +584,12 @@ def test_ending_an_attempt_shows_the_feedback_report_and_saves_it():
 def test_replay_from_a_weak_turn_keeps_the_lines_before_it_and_shows_the_suggestion():
     at = ended_with_feedback("Why is this such a mess? You should have asked.", "Whatever, just fix it by Friday.")
     original = attempt_id(at)
-    report = services().store.attempt(original).report
+    report = services().store.attempt(original, SYSTEM).report
     weak = report["weakest"][0]
     button_key = f"replay_weak_{weak['turn']}"
     at.button(key=button_key).click().run()
     ok(at)
-    branch = services().store.attempt(attempt_id(at))
+    branch = services().store.attempt(attempt_id(at), SYSTEM)
     assert branch.parent_id == original and branch.branched_at == weak["turn"]
     banner = unescape(" ".join(i.value for i in at.info))
     assert "The report suggested" in banner and unescape(weak["better"]).split()[0] in banner
@@ -614,27 +616,27 @@ def test_report_downloads_as_markdown_and_pdf(monkeypatch):
 def test_a_scoring_failure_keeps_the_attempt_and_offers_to_score_again(monkeypatch):
     import simulator.engine.rehearsal as rehearsal_module
 
-    def broken(services, attempt):
+    def broken(services, attempt, viewer):
         raise RuntimeError("scorer exploded")
 
     monkeypatch.setattr(rehearsal_module, "debrief", broken)
     at = ended_with_feedback(LINE)
-    attempt = services().store.attempt(attempt_id(at))
+    attempt = services().store.attempt(attempt_id(at), SYSTEM)
     assert attempt.status == "ended" and attempt.report is None
     shown = " ".join(e.value for e in at.error)
     assert "Scoring failed (RuntimeError: scorer exploded)" in shown and "can be scored again" in shown
     button(at, "Score this attempt").click().run()  # still broken: the page says so again, nothing lost
     assert "scorer exploded" in " ".join(e.value for e in ok(at).error)
-    assert services().store.attempt(attempt_id(at)).report is None
+    assert services().store.attempt(attempt_id(at), SYSTEM).report is None
     monkeypatch.undo()
     button(at, "Score this attempt").click().run()
     ok(at)
-    assert services().store.attempt(attempt_id(at)).report is not None
+    assert services().store.attempt(attempt_id(at), SYSTEM).report is not None
     assert at.metric
 
 
 def test_a_database_failure_while_ending_is_shown_and_the_attempt_stays_open(monkeypatch):
-    from simulator.core.storage import Store
+    from simulator.storage.store import Store
 
     def down(self, attempt_id):
         raise OSError("database is locked")
@@ -642,7 +644,7 @@ def test_a_database_failure_while_ending_is_shown_and_the_attempt_stays_open(mon
     monkeypatch.setattr(Store, "end_attempt", down)
     at = ended_with_feedback(LINE)
     assert "Ending the attempt failed (OSError: database is locked)" in " ".join(e.value for e in at.error)
-    assert services().store.attempt(attempt_id(at)).status != "ended"
+    assert services().store.attempt(attempt_id(at), SYSTEM).status != "ended"
     assert messages(at)[1] == ("user", LINE)
 
 
@@ -652,13 +654,13 @@ def test_progress_chart_after_two_scored_attempts():
     at = send(ok(at), LISTENING_LINES[0])
     button(at, "End attempt").click().run()
     ok(at)
-    report = services().store.attempt(attempt_id(at)).report
+    report = services().store.attempt(attempt_id(at), SYSTEM).report
     assert [p["current"] for p in report["progress"]] == [False, True]
     assert "Your progress on this scenario" in unescape(" ".join(m.value for m in at.markdown))
 
 
 def test_my_attempts_shows_the_score_of_an_ended_attempt():
     at = ended_with_feedback(LINE)
-    overall = services().store.attempt(attempt_id(at)).report["score"]["overall"]
+    overall = services().store.attempt(attempt_id(at), SYSTEM).report["score"]["overall"]
     at.switch_page(ATTEMPTS).run()
     assert f"Score {overall}/100" in " ".join(m.value for m in ok(at).markdown)

@@ -16,9 +16,10 @@ from benchmarks.stub_server import StubServer
 from simulator.cli import terminal
 from simulator.core.models.server import ModelServer
 from simulator.core.models.server_llm import ServerScriptLLM
-from simulator.core.storage import Store
 from simulator.engine.rehearsal import ModelUnavailable, Rehearsal
 from simulator.engine.services import Services
+from simulator.storage.store import Store
+from tests.conftest import owner_of
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -70,7 +71,9 @@ def test_a_model_server_killed_mid_reply_loses_nothing_and_the_retry_answers(
     while supervised_stub.restarting and time.monotonic() < deadline:
         time.sleep(0.05)
     reply = rehearsal.reply()  # the retry, after the restart
-    again = Rehearsal.resume(services, rehearsal.attempt.id)  # read back whole, as after a reload
+    again = Rehearsal.resume(
+        services, rehearsal.attempt.id, owner_of(services, rehearsal.attempt.id)
+    )  # read back whole, as after a reload
     assert [t.role for t in again.turns()] == ["persona", "coachee", "persona", "coachee", "persona"]
     assert again.turns()[-1].text == reply.turn.text and not again.pending
 
@@ -94,7 +97,7 @@ def test_thirty_concurrent_turns_are_neither_lost_nor_crossed(tmp_path, fixture_
 
     assert elapsed < 0.2 * 30 / 2, "the turns were served one after another, not at once"
     for i, rehearsal in enumerate(people):
-        turns = Rehearsal.resume(services, rehearsal.attempt.id).turns()
+        turns = Rehearsal.resume(services, rehearsal.attempt.id, owner_of(services, rehearsal.attempt.id)).turns()
         assert [t.role for t in turns] == ["persona", "coachee", "persona"], f"person {i} lost a turn"
         assert turns[1].text.startswith(f"Person {i} asks")
         assert turns[2].text == replies[i]

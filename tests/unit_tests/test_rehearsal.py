@@ -5,7 +5,6 @@ import chromadb
 import pytest
 
 from simulator.core.models.fake import FakeScriptLLM
-from simulator.core.storage import Store
 from simulator.engine.debrief import ScoringFailed
 from simulator.engine.rehearsal import (
     MAX_MESSAGE_CHARS,
@@ -15,7 +14,9 @@ from simulator.engine.rehearsal import (
 )
 from simulator.engine.retrieval import NotesIndex
 from simulator.engine.services import Services, warm_scenes
-from tests.conftest import HashEmbedding
+from simulator.storage.policy import SYSTEM
+from simulator.storage.store import Store
+from tests.conftest import HashEmbedding, owner_of
 
 
 @pytest.fixture
@@ -199,7 +200,7 @@ def test_ended_attempts_take_no_more_lines(rehearsal):
 
 def test_pending_turn_survives_a_restart(services, rehearsal):
     rehearsal.submit("Where are we? [open_question]")
-    resumed = Rehearsal.resume(services, rehearsal.attempt.id)
+    resumed = Rehearsal.resume(services, rehearsal.attempt.id, owner_of(services, rehearsal.attempt.id))
     assert resumed.pending
     assert resumed.reply().turn.role == "persona"
 
@@ -335,9 +336,9 @@ def test_a_scoring_failure_ends_the_attempt_and_says_why(rehearsal, services, mo
     monkeypatch.setattr(rehearsal_module, "debrief", lambda *_: (_ for _ in ()).throw(OSError("disk full")))
     with pytest.raises(ScoringFailed, match=r"Scoring failed \(OSError: disk full\).*scored again"):
         rehearsal.end()
-    saved = services.store.attempt(rehearsal.attempt.id)
+    saved = services.store.attempt(rehearsal.attempt.id, SYSTEM)
     assert saved.status == "ended" and saved.report is None
-    assert [t.text for t in services.store.turns(saved.id) if t.role == "coachee"] == [
+    assert [t.text for t in services.store.turns(saved.id, SYSTEM) if t.role == "coachee"] == [
         "Those extras are outside the contract. [limit]"
     ]
     monkeypatch.undo()

@@ -27,10 +27,10 @@ from benchmarks.responsiveness import (
 )
 from simulator.core.catalog import load_catalog
 from simulator.core.models.fake import FakeScriptLLM
-from simulator.core.storage import Store
 from simulator.core.text import near_repeat
 from simulator.engine.retrieval import NotesIndex
 from simulator.engine.services import Services
+from simulator.storage.store import Store
 from tests.conftest import HashEmbedding, ScriptedCoder
 
 REPO = Path(__file__).resolve().parents[2]

@@ -151,7 +151,9 @@ def fetch_sources(root: Path, echo: Echo) -> Path:
         return found[0]
     echo(f"  downloading llama-cpp-python=={LLAMA_CPP_PYTHON} sources from the package registry")
     sdist_dir.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:"]
+    # Only this package as source: its build tools (cmake, scikit-build-core) come as wheels, or pip
+    # would compile cmake itself to read the source package's metadata (half an hour on two cores).
+    cmd = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", "llama-cpp-python"]
     cmd += ["--dest", str(sdist_dir), f"llama-cpp-python=={LLAMA_CPP_PYTHON}"]
     result = subprocess.run(cmd, capture_output=True, text=True, check=False)
     found = sorted(sdist_dir.glob(f"llama_cpp_python-{LLAMA_CPP_PYTHON}.tar.gz"))
