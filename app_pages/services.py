@@ -93,6 +93,7 @@ class AttemptSummary:
     pending: bool  # the last line waits for a reply
     replay_from_line: int | None  # for a replay: which of the coachee's lines it starts again from
     score: int | None  # overall, once a current report is saved
+    comments: int  # on the attempt or its lines, from the coach and the coachee
 
 
 def attempt_summaries(services: Services, user: User) -> list[AttemptSummary]:
@@ -117,4 +118,5 @@ def _summary(services: Services, viewer: Viewer, attempt: Attempt) -> AttemptSum
         pending=bool(turns) and turns[-1].role == "coachee",
         replay_from_line=replay_from,
         score=attempt.report["score"]["overall"] if is_current(attempt.report) else None,
+        comments=len(services.store.reviews.comments(viewer, attempt.id)),
     )

@@ -99,10 +99,14 @@ def build_services(
             )
             problems.append(f"Scenario notes are unavailable ({where}: {exc}); personas reply from their card alone.")
     coder = coder or default_coder(settings)
+    store = Store(settings.db_url)  # opening it upgrades the schema
+    purged = store.retention.purge()  # attempts past the retention period an admin set
+    if purged:
+        log.info("purged %d attempt(s) past the retention period", purged)
     return Services(
         problems=problems,
         catalog=catalog,
-        store=Store(settings.db_url),
+        store=store,
         coder=coder,
         model=model,
         index=index,

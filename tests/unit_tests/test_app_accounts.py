@@ -1,0 +1,161 @@
+"""The app with sign-in on, page by page and role by role (AppTest over the fake model):
+signing in and out, what a guessed attempt number shows, a coach's review, the coachee's
+reply, the audit log and an assignment that leads into an attempt."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from simulator.core.settings import Settings
+from simulator.storage.accounts import WRONG_LOGIN
+from simulator.storage.models import Role
+from simulator.storage.policy import SYSTEM, Viewer
+from tests.unit_tests.test_app_pages import APP, MODELS_DIR, TIMEOUT, ok
+
+PASSWORD = "password1"
+REVIEW = "app_pages/review.py"
+REHEARSE = "app_pages/rehearse.py"
+ATTEMPTS = "app_pages/attempts.py"
+LIBRARY = "app_pages/library.py"
+
+
+@pytest.fixture(autouse=True)
+def signed_in_env(tmp_path, monkeypatch):
+    monkeypatch.setenv("SPARRING_LLM", "fake")
+    monkeypatch.setenv("SPARRING_AUTH", "on")
+    monkeypatch.setenv("SPARRING_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("SPARRING_MODELS_DIR", str(MODELS_DIR))
+    for name in ("SPARRING_DATABASE_URL", "SPARRING_CHROMA_HOST", "OPENAI_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    st.cache_resource.clear()
+    yield
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def store():
+    from simulator.storage.store import Store
+
+    return Store(Settings.from_env().db_url)
+
+
+class People:
+    def __init__(self, store) -> None:
+        self.coach = store.accounts.create_user("coach", PASSWORD, Role.coach)
+        self.ana = store.accounts.create_user("ana", PASSWORD)
+        self.bo = store.accounts.create_user("bo", PASSWORD)
+        group = store.coaching.create_group(Viewer.of(self.coach), "Team")
+        store.coaching.add_member(Viewer.of(self.coach), group.id, self.ana.id)
+        self.group = group
+        self.attempt = store.create_attempt(self.ana, "vague_it_colleague", "standard", "fake")
+        store.add_turn(self.attempt.id, "persona", "You wanted to talk about the page?")
+        store.add_turn(
+            self.attempt.id, "coachee", "Yes, what did you take the request to mean?", codes=["open_question"]
+        )
+
+
+@pytest.fixture
+def people(store) -> People:
+    return People(store)
+
+
+def signed_in(name: str, page: str | None = None, **params: str) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.run()
+    inputs = {t.label: t for t in at.text_input}
+    inputs["User name or email"].input(name)
+    inputs["Password"].input(PASSWORD)
+    at.button[[b.label for b in at.button].index("Sign in")].click().run()
+    ok(at)
+    if page:
+        at.query_params.update(params)
+        at.switch_page(page).run()
+    return ok(at)
+
+
+def text_of(at: AppTest) -> str:
+    return " ".join(m.value for m in [*at.markdown, *at.caption, *at.info, *at.error, *at.title])
+
+
+def test_with_sign_in_on_only_the_sign_in_page_shows_and_a_wrong_password_is_refused(people):
+    at = ok(AppTest.from_file(str(APP), default_timeout=TIMEOUT).run())
+    assert [t.value for t in at.title] == ["Sign in to Sparring"]
+    with pytest.raises(ValueError, match=r"Known pages: \['[^']*sign_in.py'\]"):
+        at.switch_page(ATTEMPTS)  # no other page is registered for someone not signed in
+    inputs = {t.label: t for t in at.text_input}
+    inputs["User name or email"].input("ana")
+    inputs["Password"].input("not the password")
+    at.button[[b.label for b in at.button].index("Sign in")].click().run()
+    assert WRONG_LOGIN in " ".join(e.value for e in at.error)
+
+
+def test_signing_in_opens_the_library_and_signing_out_ends_it(people):
+    at = signed_in("ana")
+    assert "Scenario library" in [t.value for t in at.title]
+    assert "Signed in as **ana**" in " ".join(c.value for c in at.sidebar.caption)
+    at.sidebar.button(key="sign_out").click().run()
+    assert [t.value for t in ok(at).title] == ["Sign in to Sparring"]
+
+
+@pytest.mark.parametrize("page", [REHEARSE, REVIEW])
+def test_a_guessed_attempt_number_is_not_found(people, page):
+    at = signed_in("bo", page, attempt=str(people.attempt.id))
+    shown = text_of(at)
+    assert f"Attempt {people.attempt.id} was not found" in shown
+    assert "what did you take the request to mean" not in shown
+
+
+def test_a_coach_comments_corrects_and_adjusts_and_the_coachee_replies(store, people):
+    attempt_id = people.attempt.id
+    at = signed_in("coach", REVIEW, attempt=str(attempt_id))
+    assert "what did you take the request to mean" in text_of(at)
+    area = next(a for a in at.text_area if a.key == "comment_text_turn_1")
+    area.input("Good open question; now reflect what he says.")
+    next(b for b in at.button if b.label == "Comment" and "turn_1" in str(b.form_id)).click().run()
+    ok(at)
+    assert "Good open question" in text_of(at)
+    [(comment, author)] = store.reviews.comments(SYSTEM, attempt_id)
+    assert (comment.turn_idx, author) == (1, "coach")
+
+    codes = next(m for m in at.multiselect if m.label == "Codes for this line")
+    codes.set_value(["open_question", "reflection"])
+    next(t for t in at.text_input if t.key == "correct_reason_1").input("He restates the request")
+    next(b for b in at.button if b.label == "Save the codes").click().run()
+    ok(at)
+    correction = store.reviews.corrections(SYSTEM, attempt_id)[1]
+    assert correction.codes == ["open_question", "reflection"] and correction.automatic == ["open_question"]
+    assert "Coach's codes" in text_of(at)
+
+    coachee = signed_in("ana", REVIEW, attempt=str(attempt_id))
+    assert "Good open question" in text_of(coachee)
+    assert not [m for m in coachee.multiselect if m.label == "Codes for this line"]  # no corrections for her
+    next(a for a in coachee.text_area if a.key == "comment_text_turn_1").input("Thanks, I'll try that.")
+    next(b for b in coachee.button if b.label == "Reply").click().run()
+    thread = store.reviews.comments(SYSTEM, attempt_id)
+    assert [(c.text, name) for c, name in thread][-1] == ("Thanks, I'll try that.", "ana")
+    assert thread[-1][0].reply_to == comment.id
+
+    coachee.switch_page(ATTEMPTS).run()
+    assert "coach opened attempt" in text_of(ok(coachee))  # the audit log she sees
+    assert "Review (2)" in [b.label for b in coachee.button]
+
+
+def test_an_assignment_comes_first_in_the_library_and_its_attempt_counts(store, people):
+    coach = Viewer.of(people.coach)
+    assignment = store.coaching.assign(coach, people.group.id, "tantrum_client", "hard", note="Hold the scope")
+    at = signed_in("ana")
+    subheaders = [s.value for s in at.subheader]
+    assert subheaders[0] == "Assigned to you"
+    assert "Hold the scope" in text_of(at) and "Not started" in text_of(at)
+    at.button(key=f"assignment_{assignment.id}").click().run()
+    assert at.query_params["assignment"] == str(assignment.id)
+    next(b for b in ok(at).button if b.label == "Start the conversation").click().run()
+    ok(at)
+    [status] = store.coaching.my_assignments(Viewer.of(people.ana), date.today())
+    assert (status.status, status.attempts) == ("in progress", 1)
+    attempt = store.attempt(int(at.query_params["attempt"]), SYSTEM)
+    assert (attempt.assignment_id, attempt.difficulty) == (assignment.id, "hard")
