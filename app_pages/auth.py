@@ -89,7 +89,10 @@ def remember(user: User) -> None:
 
 
 def sign_out() -> None:
+    """Ends the sign-in on every device (the cookie's session version no longer matches)."""
     state = session()
+    if state.user_id is not None:
+        get_services().store.accounts.sign_out_everywhere(state.user_id)
     state.user_id = None
     state.cookie_to_write, state.forget_cookie = None, True
     state.attempts.clear()

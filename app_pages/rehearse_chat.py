@@ -8,6 +8,7 @@ kept in the attempt's `AttemptMemory`.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator
 
 import streamlit as st
@@ -199,9 +200,24 @@ def stream_reply(
             coach_details(reply.turn, rehearsal.scenario.notes)
 
 
+def finish_cut_reply(rehearsal: Rehearsal, memory: AttemptMemory) -> None:
+    """A click (End, Restart) while the persona was still answering cut its stream short: let
+    the reply finish and be stored first, so the transcript and the score have it. A model
+    failure here leaves the line saved without its reply, as a failure anywhere does."""
+    if not (memory.streaming and rehearsal.pending and not rehearsal.ended):
+        return
+    with (
+        st.spinner(f"Letting {rehearsal.persona.name} finish the reply…"),
+        contextlib.suppress(ModelUnavailable, MessageError),
+    ):
+        rehearsal.reply()
+    memory.streaming = False
+
+
 def score_attempt(rehearsal: Rehearsal, memory: AttemptMemory, action: Callable[[], object]) -> None:
     """Runs `action` (ending or scoring the attempt); a failure is kept to show beside the
     retry button instead of breaking the page. The transcript is saved either way."""
+    finish_cut_reply(rehearsal, memory)
     try:
         action()
         memory.scoring_error = None

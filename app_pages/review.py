@@ -12,6 +12,7 @@ read by someone other than the coachee goes into the audit log the coachee sees.
 from __future__ import annotations
 
 import streamlit as st
+from pydantic import ValidationError
 
 from app_pages.auth import require_user
 from app_pages.components.reader import YOU, Reader
@@ -79,7 +80,19 @@ elif reader is not YOU:
         "and that you opened this attempt."
     )
 
-report = Report.model_validate(attempt.report) if is_current(attempt.report) else None
+
+def saved_report() -> Report | None:
+    """The attempt's current report, or None (not scored yet, or scored by an older version)."""
+    if not is_current(attempt.report):
+        return None
+    try:
+        return Report.model_validate(attempt.report)
+    except ValidationError:
+        st.warning("This attempt's report could not be read; its coachee can score it again.", icon=":material/error:")
+        return None
+
+
+report = saved_report()
 adjustments = services.store.reviews.adjustments(viewer, attempt.id)
 if report is not None:
     adjusted_scores(report, adjustments)

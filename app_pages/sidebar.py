@@ -34,7 +34,7 @@ def _who(user: User | None) -> None:
     if user is None:
         return
     st.caption(f":material/person: Signed in as **{user.name}** · {user.role}")
-    if st.button("Sign out", icon=":material/logout:", key="sign_out"):
+    if st.button("Sign out", icon=":material/logout:", key="sign_out", help="Signs you out on every device."):
         auth.sign_out()
         if auth.single_sign_on() and st.user.is_logged_in:
             st.logout()

@@ -83,16 +83,32 @@ def score(transcripts: TranscriptPaths, scenario: ScenarioOption = None) -> None
     raise typer.Exit(1 if failed else 0)
 
 
+CorrectionsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--corrections",
+        help="Coach corrections exported by `python -m evals.dataset export-corrections`; "
+        "default: corrections.jsonl in the data folder (SPARRING_DATA_DIR) if it is there.",
+        show_default=False,
+    ),
+]
+
+
 @app.command()
 def train(
     if_stale: Annotated[
         bool, typer.Option("--if-stale", help="Only when the data, the coder's code or scikit-learn changed.")
     ] = False,
+    corrections: CorrectionsOption = None,
+    no_corrections: Annotated[
+        bool, typer.Option("--no-corrections", help="Train on the labelled data only, even if corrections exist.")
+    ] = False,
 ) -> None:
-    """Train the offline coder on the labelled data's training split (set-up runs this)."""
+    """Train the offline coder on the labelled data's training split, plus the coach corrections'
+    training part (set-up runs this)."""
     from evals.harness.train import run_training
 
-    raise typer.Exit(run_training(if_stale=if_stale))
+    raise typer.Exit(run_training(if_stale=if_stale, corrections=corrections, use_corrections=not no_corrections))
 
 
 @app.command()
@@ -103,16 +119,21 @@ def benchmark(
     by_slice: Annotated[
         bool, typer.Option("--by-slice", help="Also cross-validate by writer's slice (a few minutes more).")
     ] = False,
+    corrections: CorrectionsOption = None,
 ) -> None:
-    """Coder accuracy on the test split, good-vs-poor gaps, speed, and the one-prompt LLM-judge baseline."""
+    """Coder accuracy on the test split (with and without the coach corrections, when there are
+    some), good-vs-poor gaps, speed, and the one-prompt LLM-judge baseline."""
     from evals.harness.benchmark import run_benchmark
 
-    raise typer.Exit(run_benchmark(baseline_transcripts=baseline_transcripts, by_slice=by_slice))
+    raise typer.Exit(
+        run_benchmark(baseline_transcripts=baseline_transcripts, by_slice=by_slice, corrections=corrections)
+    )
 
 
 dataset_app = typer.Typer(
+    add_completion=False,
     no_args_is_help=True,
-    help="The labelled coachee turns (evals/data/labelled) and their frozen train/test split.",
+    help="The labelled coachee turns (evals/data/labelled), their frozen train/test split, coach corrections.",
 )
 app.add_typer(dataset_app, name="dataset")
 
@@ -145,6 +166,46 @@ def dataset_split() -> None:
     except DatasetError as err:
         _fail(err)
     typer.echo(f"{new} new conversations assigned: {test} to the test split, {new - test} to training")
+
+
+@dataset_app.command("export-corrections")
+def dataset_export_corrections(
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url", help="Default: SPARRING_DATABASE_URL, else the local database.", show_default=False
+        ),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="Default: corrections.jsonl in the data folder (SPARRING_DATA_DIR).", show_default=False
+        ),
+    ] = None,
+) -> None:
+    """Write the coaches' code corrections as labelled conversations (anonymised), for training."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from evals.harness.corrections import corrections_file, export_corrections, write_records
+    from simulator.storage.store import Store
+
+    settings = _settings()
+    url = database_url or settings.db_url
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).is_file():
+        _fail(FileNotFoundError(f"no database at {url.removeprefix('sqlite:///')}"))
+    try:
+        export = export_corrections(Store(url))
+    except (SQLAlchemyError, ImportError) as err:  # unreachable, not a database, or its driver missing
+        _fail(RuntimeError(f"cannot read the database: {type(err).__name__}: {err}"))
+    path = out or corrections_file(settings)
+    write_records(export.records, path)
+    test = export.test_records
+    typer.echo(
+        f"{len(export.records)} corrected lines of {export.attempts} attempts written to {path}: "
+        f"{len(export.records) - test} for training, {test} held out for test"
+    )
+    for why in export.skipped:
+        _warn(f"left out {why}")
 
 
 def _settings():  # noqa: ANN202 - simulator.core.settings.Settings, imported late to keep --help fast

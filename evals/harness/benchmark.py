@@ -2,6 +2,9 @@
 
 1. The trained coder on the test split (never used for training or tuning): per-code
    precision, recall and F1, macro-F1, and the codes it confuses; the rule coder beside it.
+   When a file of coach corrections exists (evals/harness/corrections.py), the coder trained
+   without and with its training part, side by side on the same test split and on the
+   corrections' held-out turns (the two are fitted here once, then kept with the model).
 2. The good-versus-poor gap on the paired transcripts (evals/data/paired/), per scenario;
    how often a limit given away in disguise is scored "held" (evals/data/limits/); and how
    many points text pasted into a turn gains (evals/data/pasted/).
@@ -28,7 +31,7 @@ from pydantic import BaseModel
 from evals.coding.coded_turn import Coder, code_conversation
 from evals.coding.llm_coder import CODER_SYSTEM_PROMPT
 from evals.coding.rules import RuleCoder
-from evals.harness.dataset import LIMITS_DIR, PAIRED_DIR, PASTED_DIR, Example, conversations, load_all, split
+from evals.harness.dataset import LIMITS_DIR, PAIRED_DIR, PASTED_DIR, Example, conversations
 from evals.harness.metrics import Agreement, agreement
 from evals.scoring.dimensions import words
 from evals.scoring.scorer import Scorer
@@ -274,23 +277,68 @@ def print_slice_cross_validation(coder, train: Sequence[Example], test_f1: dict[
     return {"macro_f1": pooled.macro_f1, "f1": {c: pooled.per_code[c].f1 for c in CODES}}
 
 
-def run_benchmark(baseline_transcripts: int = 6, by_slice: bool = False) -> int:
+def corrections_comparison(
+    without: Coder, with_corrections: Coder, test: Sequence[Example], held: Sequence[Example]
+) -> dict[str, dict[str, object]]:
+    """Prints the coder trained without and with the coach corrections side by side: per-code
+    F1 and macro-F1 on the labelled test split and on the corrections' held-out turns.
+    Returns the figures, by test set and coder."""
+    sets = {"labelled test split": test, "held-out corrections": held}
+    results = {
+        name: (coder_accuracy(without, turns), coder_accuracy(with_corrections, turns))
+        for name, turns in sets.items()
+        if turns
+    }
+    header = "".join(f"{f'{name} ({len(sets[name])} turns)':>36}" for name in results)
+    print(f"  {'':<20}{header}")
+    print(f"  {'code':<20}" + f"{'support':>12}{'without':>8}{'with':>8}{'diff':>8}" * len(results))
+    for code in CODES:
+        cells = ""
+        for before, after in results.values():
+            a, b = before.per_code[code], after.per_code[code]
+            if a.support or a.fp or b.fp:
+                cells += f"{a.support:>12}{a.f1:>8.3f}{b.f1:>8.3f}{b.f1 - a.f1:>+8.3f}"
+            else:  # the code is neither in the labels nor given: its F1 means nothing
+                cells += f"{a.support:>12}" + f"{'-':>8}" * 3
+        print(f"  {code:<20}{cells}")
+    macro = "".join(
+        f"{'':>12}{before.macro_f1:>8.3f}{after.macro_f1:>8.3f}{after.macro_f1 - before.macro_f1:>+8.3f}"
+        for before, after in results.values()
+    )
+    print(f"  {'macro-F1':<20}{macro}")
+    if not held:
+        print("  no corrected turn is held out for test yet (a quarter of the coachees' draws go there)")
+    return {
+        name: {
+            label: {"macro_f1": result.macro_f1, "f1": {c: result.per_code[c].f1 for c in CODES}}
+            for label, result in zip(("without", "with"), pair, strict=True)
+        }
+        for name, pair in results.items()
+    }
+
+
+def run_benchmark(baseline_transcripts: int = 6, by_slice: bool = False, corrections: Path | None = None) -> int:
     from evals.coding.classifier import CoderUnavailable, TrainedCoder
+    from evals.harness.corrections import default_corrections
+    from evals.harness.dataset import DatasetError
+    from evals.harness.train import coder_trained_on, training_data
     from simulator.core.catalog import load_catalog
     from simulator.core.settings import Settings
 
     settings = Settings.from_env()
     try:
         coder = TrainedCoder.load(settings)
-    except CoderUnavailable as exc:
+        corrected = training_data(default_corrections(settings, corrections))
+    except (CoderUnavailable, DatasetError) as exc:
         print(f"error: {exc}")
         return 1
-    train, test = split(load_all())
+    train, test = corrected.labelled, corrected.test
     catalog = load_catalog()
     scorer = Scorer(coder, catalog)
     figures: dict[str, object] = {}
 
-    _print(f"1. Coder accuracy on the test split ({len(test)} turns; trained on {len(train)})")
+    trained_on = coder.model.info.get("trained_on", {}).get("turns", len(train))
+    _print(f"1. Coder accuracy on the test split ({len(test)} turns; trained on {trained_on})")
     trained = coder_accuracy(coder, test)
     print_agreement("trained coder", trained)
     print_confusions(trained)
@@ -303,6 +351,19 @@ def run_benchmark(baseline_transcripts: int = 6, by_slice: bool = False) -> int:
     if by_slice:
         _print("1b. Cross-validated by writer: each slice of the training split left out in turn")
         figures["by_slice"] = print_slice_cross_validation(coder, train, f1, trained.macro_f1)
+
+    if corrected.corrections is not None:
+        _print(f"1c. The coder trained without and with the coach corrections ({corrected.corrections})")
+        print(
+            f"  corrections: {len(corrected.added)} turns added to training, {len(corrected.held)} held out; "
+            f"trained on {len(corrected.labelled)} turns without them, {len(corrected.train)} with"
+        )
+        figures["corrections"] = corrections_comparison(
+            coder_trained_on(corrected.labelled, settings, "without-corrections"),
+            coder_trained_on(corrected.train, settings, "with-corrections"),
+            corrected.test,
+            corrected.held,
+        )
 
     _print("2. Good versus poor transcripts (overall score)")
     gaps = pair_gaps(scorer)

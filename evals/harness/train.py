@@ -14,8 +14,14 @@ cross-validated macro-F1 on the training split, among a handful of settings, and
 with folds that leave out one data slice (one writer) at a time: 0.4 and 15 were best or
 tied under both (0.789 by conversation, 0.774 by writer, on 1,815 turns).
 
-Set-up runs `python -m evals train --if-stale`, which trains only when the labelled data,
-this code or scikit-learn changed since the model on disk was trained.
+Coaches' code corrections exported by `python -m evals.dataset export-corrections`
+(evals/harness/corrections.py) join the training split when the file exists: their
+training part only, drawn per coachee by the split's hash rule; their test part is held
+out like the test split (`--corrections PATH` names another file, `--no-corrections`
+leaves them out).
+
+Set-up runs `python -m evals train --if-stale`, which trains only when the training data
+(corrections included), this code or scikit-learn changed since the model on disk was trained.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ import importlib.util
 import json
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -194,6 +200,31 @@ def slice_cross_validation(
     return results
 
 
+def coder_trained_on(examples: Sequence[Example], settings: Any, cache: str, log: Log = print) -> Any:
+    """A TrainedCoder fitted on exactly `examples`: the installed model when its fingerprint
+    says so, else one an earlier run kept in `<model dir>/<cache>/`, else one fitted now (as
+    `python -m evals train` would) and kept there for the next run."""
+    import joblib
+
+    from evals.coding.classifier import TrainedCoder
+    from simulator.core.embeddings import EMBEDDING_DIM, embedding_function
+
+    stamp, embed = fingerprint(examples), embedding_function(settings)
+    kept = model_dir(settings) / cache
+    for folder in (model_dir(settings), kept):
+        try:
+            meta = json.loads((folder / META_NAME).read_text(encoding="utf-8"))
+            if meta.get("fingerprint") == stamp:
+                return TrainedCoder(joblib.load(folder / MODEL_NAME), embed)
+        except Exception:  # noqa: BLE001 - none there, or unreadable or outdated (CoderUnavailable): look on
+            continue
+    log(f"  fitting a coder on {len(examples)} turns for the comparison (kept in {kept} for the next run)…")
+    start = time.perf_counter()
+    model = fit(examples, Featurizer(embed), dim=EMBEDDING_DIM, log=lambda _: None)
+    save(model, kept, {"fingerprint": stamp, "trained_s": round(time.perf_counter() - start, 1), **model.info})
+    return TrainedCoder(model, embed)
+
+
 def fingerprint(examples: Sequence[Example]) -> str:
     """Changes when the training data, the coder's code or scikit-learn change."""
     import sklearn
@@ -216,28 +247,67 @@ def save(model: CoderModel, folder: Path, meta: dict[str, Any]) -> None:
     (folder / META_NAME).write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
 
 
-def run_training(if_stale: bool = False, log: Log = print) -> int:
-    """`python -m evals train`: fits on the training split and writes the model."""
+@dataclass(frozen=True)
+class TrainingData:
+    """The labelled split, and a coach-corrections file's split (evals/harness/corrections.py)."""
+
+    labelled: list[Example]  # the labelled training split
+    test: list[Example]  # the labelled test split
+    corrections: Path | None = None
+    added: list[Example] = field(default_factory=list)  # the corrections' training part
+    held: list[Example] = field(default_factory=list)  # their test part, held out like the test split
+
+    @property
+    def train(self) -> list[Example]:
+        return self.labelled + self.added
+
+
+def training_data(corrections: Path | None = None) -> TrainingData:
+    """The labelled data split by split.json, and `corrections` (a file) split by its own rule."""
+    from evals.harness.corrections import load_corrections, split_corrections
+    from evals.harness.dataset import load_all, split
+
+    train, test = split(load_all())
+    if corrections is None:
+        return TrainingData(train, test)
+    added, held = split_corrections(load_corrections(corrections))
+    return TrainingData(train, test, corrections, added, held)
+
+
+def run_training(
+    if_stale: bool = False, log: Log = print, corrections: Path | None = None, use_corrections: bool = True
+) -> int:
+    """`python -m evals train`: fits on the training split (and the training part of the coach
+    corrections: `corrections`, else the exported file if there is one, unless `use_corrections`
+    is off) and writes the model."""
     from evals.coding.classifier import read_meta
-    from evals.harness.dataset import DatasetError, load_all, split
+    from evals.harness.corrections import default_corrections
+    from evals.harness.dataset import DatasetError
     from simulator.core.embeddings import EMBEDDING_DIM, embedding_function
     from simulator.core.settings import Settings
 
     settings = Settings.from_env()
     try:
-        train, test = split(load_all())
+        data = training_data(default_corrections(settings, corrections, use=use_corrections))
     except DatasetError as err:
         log(f"error: {err}")
         return 1
+    if data.corrections is not None:
+        log(
+            f"Coach corrections from {data.corrections}: {len(data.added)} turns added to training, "
+            f"{len(data.held)} held out for test."
+        )
+    train = data.train
     stamp = fingerprint(train)
     folder = model_dir(settings)
     meta = read_meta(settings)
     if if_stale and meta and meta.get("fingerprint") == stamp and (folder / MODEL_NAME).is_file():
         log(f"The trained coder in {folder} is up to date.")
         return 0
-    log(f"Training the coder on {len(train)} turns (the {len(test)} test turns are not used)…")
+    log(f"Training the coder on {len(train)} turns (the {len(data.test) + len(data.held)} test turns are not used)…")
     start = time.perf_counter()
     model = fit(train, Featurizer(embedding_function(settings)), dim=EMBEDDING_DIM, log=log)
+    model.info["corrections"] = {"file": str(data.corrections), "turns": len(data.added)} if data.corrections else None
     save(model, folder, {"fingerprint": stamp, "trained_s": round(time.perf_counter() - start, 1), **model.info})
     log(f"Wrote {folder / MODEL_NAME} in {time.perf_counter() - start:.0f} s.")
     return 0

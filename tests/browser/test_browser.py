@@ -20,6 +20,7 @@ import pytest
 
 from simulator.core.catalog import load_catalog
 from simulator.core.settings import Settings
+from simulator.storage.models import Role
 from simulator.storage.policy import SYSTEM
 from simulator.storage.store import Store
 
@@ -77,6 +78,20 @@ def chromium() -> str:
 
 @pytest.fixture(scope="module")
 def server(chromium, tmp_path_factory):  # `chromium` first: skip before starting anything
+    data = tmp_path_factory.mktemp("browser-data")
+    SERVER_DATA["dir"] = data
+    yield from _serve(data, {})
+
+
+@pytest.fixture(scope="module")
+def team_server(chromium, tmp_path_factory):
+    """The app with sign-in on, as a team runs it."""
+    data = tmp_path_factory.mktemp("browser-team")
+    SERVER_DATA["team"] = data
+    yield from _serve(data, {"SPARRING_AUTH": "on"})
+
+
+def _serve(data: Path, extra_env: dict[str, str]):
     from simulator.core.embeddings import missing_embedding_files
 
     settings = Settings.from_env({"SPARRING_MODELS_DIR": str(MODELS_DIR)})
@@ -85,8 +100,6 @@ def server(chromium, tmp_path_factory):  # `chromium` first: skip before startin
             f"the embedding model is not installed in {MODELS_DIR}: "
             "`python -m simulator models install --embeddings-only`"
         )
-    data = tmp_path_factory.mktemp("browser-data")
-    SERVER_DATA["dir"] = data
     env = {
         k: v
         for k, v in os.environ.items()
@@ -94,6 +107,7 @@ def server(chromium, tmp_path_factory):  # `chromium` first: skip before startin
     }
     env |= {"SPARRING_LLM": "fake", "SPARRING_DATA_DIR": str(data), "SPARRING_MODELS_DIR": str(MODELS_DIR)}
     env["SPARRING_FAKE_DELAY"] = "1.0"  # a persona that takes a moment, so a coachee can type ahead
+    env |= extra_env
     port = _free_port()
     log = data / "streamlit.log"
     command = [
@@ -178,7 +192,7 @@ def test_open_a_briefing_start_and_get_a_reply(server, page):
     scenario = catalog.scenarios[SCENARIO]
     persona = catalog.persona_for(scenario)
 
-    page.goto(f"{server}/?user=browser-test")
+    page.goto(server)
     expect(page.get_by_role("heading", name="Scenario library")).to_be_visible(timeout=START_TIMEOUT_S * 1000)
     expect(page.get_by_text(scenario.title, exact=True)).to_be_visible()
     expect(page.get_by_text("deterministic test lines").first).to_be_visible()
@@ -193,7 +207,7 @@ def test_open_a_briefing_start_and_get_a_reply(server, page):
     messages = page.get_by_test_id("stChatMessage")
     expect(messages).to_have_count(1)
     expect(messages.first).to_contain_text(scenario.opening)
-    assert "attempt=" in page.url and "user=browser-test" in page.url
+    assert "attempt=" in page.url
 
     box = page.get_by_test_id("stChatInputTextArea")
     box.fill(LINE)
@@ -236,12 +250,11 @@ def test_open_a_briefing_start_and_get_a_reply(server, page):
     expect(page.get_by_test_id("stChatInputTextArea")).to_have_count(0)
     _shot(page, "browser-ended")
 
-    # My attempts lists it, under this user's name.
+    # My attempts lists it.
     page.get_by_role("link", name="My attempts").click()
     expect(page.get_by_role("heading", name="My attempts")).to_be_visible()
     expect(page.get_by_text(scenario.title).first).to_be_visible()
     expect(page.get_by_text("Ended").first).to_be_visible()
-    assert "user=browser-test" in page.url
     _no_exception(page)
     _shot(page, "browser-attempts")
 
@@ -251,7 +264,7 @@ def test_a_line_sent_while_the_persona_answers_loses_nothing(server, page):
     takes a second): both lines stay, in order, and each gets its own reply."""
     from playwright.sync_api import expect
 
-    page.goto(f"{server}/rehearse?user=browser-fast&scenario={SCENARIO}")
+    page.goto(f"{server}/rehearse?scenario={SCENARIO}")
     page.get_by_role("button", name="Start the conversation").click(timeout=START_TIMEOUT_S * 1000)
     messages = page.get_by_test_id("stChatMessage")
     expect(messages).to_have_count(1)
@@ -278,7 +291,7 @@ def test_a_line_sent_while_the_persona_answers_loses_nothing(server, page):
 def test_ending_an_attempt_shows_the_feedback_report(server, page):
     from playwright.sync_api import expect
 
-    page.goto(f"{server}/rehearse?user=browser-report&scenario={SCENARIO}")
+    page.goto(f"{server}/rehearse?scenario={SCENARIO}")
     page.get_by_role("button", name="Start the conversation").click(timeout=START_TIMEOUT_S * 1000)
     box = page.get_by_test_id("stChatInputTextArea")
     lines = [
@@ -312,3 +325,121 @@ def test_ending_an_attempt_shows_the_feedback_report(server, page):
     expect(page.get_by_test_id("stChatInputTextArea")).to_have_count(1)
     _no_exception(page)
     _shot(page, "browser-replay-from-weak-turn")
+
+
+# ---- sign-in on: a team's app ------------------------------------------------------------------
+PASSWORD = "password1"
+
+
+def _team_store() -> Store:
+    return Store(f"sqlite:///{SERVER_DATA['team'] / 'sparring.db'}")
+
+
+def _sign_in(page, server: str, name: str) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(server)
+    page.get_by_label("User name or email").fill(name, timeout=START_TIMEOUT_S * 1000)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text(f"Signed in as {name}")).to_be_visible()
+
+
+def test_a_coachee_cannot_open_another_coachees_attempt_by_url(team_server, page):
+    from playwright.sync_api import expect
+
+    store = _team_store()
+    ana = store.accounts.create_user("ana-url", PASSWORD)
+    store.accounts.create_user("bo-url", PASSWORD)
+    attempt = store.create_attempt(ana, SCENARIO, "standard", "fake")
+    secret = "My colleague Priya was passed over and I am furious about it."
+    store.add_turn(attempt.id, "persona", "You wanted to talk?")
+    store.add_turn(attempt.id, "coachee", secret, codes=[])
+
+    _sign_in(page, team_server, "bo-url")
+    page.reload()  # the sign-in survives a reload (the signed cookie)
+    expect(page.get_by_text("Signed in as bo-url")).to_be_visible(timeout=START_TIMEOUT_S * 1000)
+    for path in ("rehearse", "review"):
+        page.goto(f"{team_server}/{path}?attempt={attempt.id}")
+        expect(page.get_by_text(f"Attempt {attempt.id} was not found").first).to_be_visible()
+        expect(page.get_by_text(secret)).to_have_count(0)
+        _no_exception(page)
+    _shot(page, "browser-forged-attempt-url")
+    assert store.reviews.reads_of(SYSTEM, ana.id) == []  # nothing was read
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in to Sparring")).to_be_visible()
+    page.reload()  # signed out for good: the cookie is gone
+    expect(page.get_by_role("heading", name="Sign in to Sparring")).to_be_visible(timeout=START_TIMEOUT_S * 1000)
+
+
+def test_a_coach_assigns_the_coachee_rehearses_and_reads_the_coachs_comment(team_server, browser):
+    """Two people in two browsers: the coach makes a group, adds the coachee and assigns a
+    scenario; the coachee finds it first in the library and rehearses it; the coach opens
+    the attempt from the dashboard and comments; the coachee reads the comment."""
+    from playwright.sync_api import expect
+
+    store = _team_store()
+    store.accounts.create_user("cora", PASSWORD, Role.coach)
+    store.accounts.create_user("cody", PASSWORD)
+    title = next(iter(load_catalog().scenarios.values())).title  # the form's first scenario
+    coach, coachee = (browser.new_context(viewport={"width": 1400, "height": 1000}) for _ in range(2))
+    try:
+        cora, cody = coach.new_page(), coachee.new_page()
+        for page in (cora, cody):
+            page.set_default_timeout(30_000)
+
+        _sign_in(cora, team_server, "cora")
+        cora.get_by_role("link", name="My groups").click()
+        cora.get_by_label("Group name").fill("Team leads")
+        cora.get_by_role("button", name="Create group").click()
+        cora.get_by_role("tab", name="Coachees").click()
+        cora.get_by_label("User name or email").fill("cody")
+        cora.get_by_role("button", name="Add to the group").click()
+        expect(cora.get_by_role("tab", name="Coachees (1)")).to_be_visible()
+        cora.get_by_role("tab", name="Assignments").click()
+        cora.get_by_label("Note for the coachees (optional)").fill("Ask before you answer.")
+        cora.get_by_role("button", name="Assign").click()
+        expect(cora.get_by_text("Ask before you answer.").first).to_be_visible()
+        _no_exception(cora)
+        _shot(cora, "browser-coach-assigned")
+
+        _sign_in(cody, team_server, "cody")
+        expect(cody.get_by_role("heading", name="Assigned to you")).to_be_visible()
+        expect(cody.get_by_text("Ask before you answer.")).to_be_visible()
+        _shot(cody, "browser-coachee-assignment")
+        cody.locator("[class*='st-key-assignment_'] button").first.click()
+        cody.get_by_role("button", name="Start the conversation").click()
+        box = cody.get_by_test_id("stChatInputTextArea")
+        box.fill(LINE)
+        box.press("Enter")
+        expect(cody.get_by_test_id("stChatMessage")).to_have_count(3, timeout=REPLY_TIMEOUT_MS)
+        cody.get_by_role("button", name="End attempt").click()
+        expect(cody.get_by_role("heading", name="Your feedback")).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+        attempt = int(cody.url.split("attempt=")[1].split("&")[0])
+        assert [t.role for t in store.turns(attempt, SYSTEM)] == ["persona", "coachee", "persona"]
+
+        cora.reload()
+        cora.get_by_role("tab", name="Dashboard").click()
+        cora.get_by_text("cody · 1 attempt").click()
+        cora.locator(f".st-key-coaching_open_{attempt} button").click()
+        expect(cora.get_by_text(LINE).first).to_be_visible()
+        expect(cora.get_by_text(title).first).to_be_visible()
+        comment = "Good question. Next time, reflect his answer before you ask the next one."
+        cora.locator(".st-key-comment_text_attempt textarea").fill(comment)
+        form = cora.get_by_test_id("stForm").filter(has=cora.locator(".st-key-comment_text_attempt"))
+        form.get_by_role("button", name="Comment").click()
+        expect(cora.get_by_text(comment)).to_be_visible()
+        _no_exception(cora)
+        _shot(cora, "browser-coach-review")
+
+        cody.get_by_role("link", name="My attempts").click()
+        cody.get_by_text("Who else opened your attempts (1)").click()  # the audit log, for her
+        expect(cody.get_by_text(f"cora opened attempt #{attempt}")).to_be_visible()
+        cody.get_by_role("button", name="Review (1)").click()
+        expect(cody.get_by_text(comment)).to_be_visible()
+        _no_exception(cody)
+        _shot(cody, "browser-coachee-reads-comment")
+    finally:
+        coach.close()
+        coachee.close()

@@ -7,16 +7,14 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from simulator.core.settings import Settings
 from simulator.storage.accounts import WRONG_LOGIN
 from simulator.storage.models import Role
 from simulator.storage.policy import SYSTEM, Viewer
-from tests.unit_tests.test_app_pages import APP, MODELS_DIR, TIMEOUT, ok
+from tests.unit_tests.app_harness import APP, PASSWORD, TIMEOUT, app_environment, ok, signed_in
 
-PASSWORD = "password1"
 REVIEW = "app_pages/review.py"
 REHEARSE = "app_pages/rehearse.py"
 ATTEMPTS = "app_pages/attempts.py"
@@ -25,15 +23,7 @@ LIBRARY = "app_pages/library.py"
 
 @pytest.fixture(autouse=True)
 def signed_in_env(tmp_path, monkeypatch):
-    monkeypatch.setenv("SPARRING_LLM", "fake")
-    monkeypatch.setenv("SPARRING_AUTH", "on")
-    monkeypatch.setenv("SPARRING_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("SPARRING_MODELS_DIR", str(MODELS_DIR))
-    for name in ("SPARRING_DATABASE_URL", "SPARRING_CHROMA_HOST", "OPENAI_BASE_URL"):
-        monkeypatch.delenv(name, raising=False)
-    st.cache_resource.clear()
-    yield
-    st.cache_resource.clear()
+    yield from app_environment(tmp_path, monkeypatch, auth="on")
 
 
 @pytest.fixture
@@ -61,20 +51,6 @@ class People:
 @pytest.fixture
 def people(store) -> People:
     return People(store)
-
-
-def signed_in(name: str, page: str | None = None, **params: str) -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    at.run()
-    inputs = {t.label: t for t in at.text_input}
-    inputs["User name or email"].input(name)
-    inputs["Password"].input(PASSWORD)
-    at.button[[b.label for b in at.button].index("Sign in")].click().run()
-    ok(at)
-    if page:
-        at.query_params.update(params)
-        at.switch_page(page).run()
-    return ok(at)
 
 
 def text_of(at: AppTest) -> str:

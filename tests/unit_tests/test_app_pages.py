@@ -8,53 +8,26 @@ the embedding model is read from the real models folder (installed by
 from __future__ import annotations
 
 import shutil
-import sys
-from pathlib import Path
 
 import pytest
-import streamlit as st
 import streamlit.testing.v1.app_test as app_test_module
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from simulator.core.catalog import PERSONAS_DIR, SCENARIOS_DIR, load_catalog
-from simulator.core.settings import Settings
 from simulator.engine.rehearsal import MAX_MESSAGE_CHARS
 from simulator.storage.policy import SYSTEM
 from tests.conftest import owner_of
+from tests.unit_tests.app_harness import APP, TIMEOUT, app_environment, button, ok
 
-ROOT = Path(__file__).resolve().parents[2]
-APP = ROOT / "app.py"
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-# Before any test changes the data dir: the embedding model lives in the real models folder.
-MODELS_DIR = Settings.from_env().models_path
-TIMEOUT = 120
 SCENARIO = "vague_it_colleague"
 LINE = "What did you take the request to mean?"
-ENV_TO_CLEAR = ("SPARRING_DATABASE_URL", "SPARRING_CHROMA_HOST", "OPENAI_BASE_URL", "SPARRING_EMBEDDED_MODEL")
 
 
 # ---- fixtures and helpers --------------------------------------------------------------------
 @pytest.fixture(autouse=True)
 def app_env(tmp_path, monkeypatch):
-    monkeypatch.setenv("SPARRING_LLM", "fake")
-    monkeypatch.setenv("SPARRING_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("SPARRING_MODELS_DIR", str(MODELS_DIR))
-    for name in ENV_TO_CLEAR:
-        monkeypatch.delenv(name, raising=False)
-    from simulator.core.embeddings import missing_embedding_files
-
-    missing = missing_embedding_files(Settings.from_env())
-    if missing:
-        pytest.skip(
-            f"the embedding model is not installed in {MODELS_DIR} (missing {', '.join(missing)}); "
-            "run `python -m simulator models install --embeddings-only`"
-        )
-    st.cache_resource.clear()
-    yield tmp_path
-    st.cache_resource.clear()
+    yield from app_environment(tmp_path, monkeypatch)
 
 
 def services():
@@ -75,17 +48,6 @@ def new_app(page: str | None = None, **params: str) -> AppTest:
     if page:
         at.switch_page(page)
     return at.run()
-
-
-def ok(at: AppTest) -> AppTest:
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def button(at: AppTest, label: str):
-    found = [b for b in at.button if b.label == label]
-    assert found, f"no button {label!r}; buttons: {[b.label for b in at.button]}"
-    return found[0]
 
 
 def unescape(text: str) -> str:
