@@ -22,6 +22,7 @@ from app_pages.formatting import difficulty_options, label, plain, when
 from app_pages.navigation import open_review
 from app_pages.services import get_services
 from simulator.storage.coaching import CoachingError, last_practice
+from simulator.storage.exports import to_csv
 from simulator.storage.models import Assignment, Attempt, Group, Role, User
 from simulator.storage.policy import Viewer, may_manage_group
 
@@ -173,6 +174,18 @@ def coachees_tab(group: Group, members: list[User], attempts: list[Attempt]) -> 
         st.info("No coachees in this group yet: add one by user name or email.", icon=":material/group:")
     for member in members:
         member_row(group, member, board.of_user(member, attempts))
+    with st.container(horizontal=True):
+        for what, rows in (("coachees", store.exports.users), ("groups", store.exports.groups)):
+            st.download_button(
+                f"Download {what} CSV",
+                data=lambda rows=rows: to_csv(rows(viewer)),
+                file_name=f"sparring-{what}.csv",
+                mime="text/csv",
+                on_click="ignore",
+                icon=":material/download:",
+                help=f"Your {what} in every group you coach",
+                key=f"download_{what}",
+            )
 
 
 # ---- assignments ----------------------------------------------------------------------------

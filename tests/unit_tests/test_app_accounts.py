@@ -135,3 +135,29 @@ def test_an_assignment_comes_first_in_the_library_and_its_attempt_counts(store, 
     assert (status.status, status.attempts) == ("in progress", 1)
     attempt = store.attempt(int(at.query_params["attempt"]), SYSTEM)
     assert (attempt.assignment_id, attempt.difficulty) == (assignment.id, "hard")
+
+
+PRACTICE = [LIBRARY, REHEARSE, ATTEMPTS, REVIEW]
+COACHING = "app_pages/coaching.py"
+ADMIN = "app_pages/admin.py"
+
+
+@pytest.mark.parametrize(
+    ("role", "pages"),
+    [
+        (Role.coachee, PRACTICE),
+        (Role.trainer, PRACTICE),
+        (Role.coach, [*PRACTICE, COACHING]),
+        (Role.admin, [*PRACTICE, COACHING, ADMIN]),
+    ],
+)
+def test_each_role_gets_its_pages_and_no_other(store, role, pages):
+    store.accounts.create_user("someone", PASSWORD, role)
+    at = signed_in("someone")
+    for page in [*PRACTICE, COACHING, ADMIN]:
+        if page in pages:
+            ok(at.switch_page(page).run())
+            assert at.title, f"{page} shows nothing to a {role}"
+        else:
+            with pytest.raises(ValueError, match="Known pages"):
+                at.switch_page(page)
