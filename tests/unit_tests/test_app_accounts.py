@@ -161,3 +161,20 @@ def test_each_role_gets_its_pages_and_no_other(store, role, pages):
         else:
             with pytest.raises(ValueError, match="Known pages"):
                 at.switch_page(page)
+
+
+def test_an_invite_link_opens_the_join_form_and_signs_the_new_user_in(store):
+    admin = Viewer.of(store.accounts.create_user("root", PASSWORD, Role.admin))
+    code = store.accounts.invite(admin, Role.coach)
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.query_params["invite"] = code
+    ok(at.run())
+    assert next(t for t in at.text_input if t.label == "Invite code").value == code
+    fields = {t.label: t for t in at.text_input}
+    fields["Choose a user name"].input("nina")
+    fields["Choose a password (8 characters or more)"].input("a long password")
+    fields["The password again"].input("a long password")
+    next(b for b in at.button if b.label == "Create my account").click().run()
+    assert "Signed in as **nina**" in " ".join(c.value for c in ok(at).sidebar.caption)
+    assert store.accounts.by_login("nina").role == Role.coach
+    assert store.accounts.invite_for(code) is None  # used up
