@@ -197,7 +197,11 @@ def test_a_coach_builds_a_group_assigns_and_reads_the_dashboard(app_env):
     table = ok(at.run()).dataframe[0].value
     assert table["Attempts"].tolist() == [1] and table["Status"].tolist() == ["done"]
     assert table["Target reached"].tolist() == ["not yet"]
-    assert [b.label for b in at.get("download_button")] == ["Download sessions CSV"]
+    assert [b.label for b in at.get("download_button")] == [
+        "Download sessions CSV",
+        "Download coachees CSV",
+        "Download groups CSV",
+    ]
 
     ok(at.button(key=f"remove_{group.id}_{ana.id}").click().run())
     assert store.coaching.members(Viewer.of(coach), group.id) == [] and "ana left Team A" in text(at)
