@@ -10,7 +10,7 @@ checks that the viewer manages the group.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import NoReturn
 
@@ -25,6 +25,8 @@ from simulator.storage.coaching import CoachingError, last_practice
 from simulator.storage.exports import to_csv
 from simulator.storage.models import Assignment, Attempt, Group, Role, User
 from simulator.storage.policy import Viewer, may_manage_group
+
+CoachScores = Mapping[int, Mapping[str, int]]  # attempt id -> dimension -> the coach's score
 
 services = get_services()
 user = require_user()
@@ -269,13 +271,15 @@ def assignment_filter(group: Group, assignments: list[Assignment]) -> Assignment
     return by_id.get(chosen)
 
 
-def attempt_row(attempt: Attempt) -> None:
+def attempt_row(attempt: Attempt, coach: CoachScores) -> None:
     info, action = st.columns([8, 2], vertical_alignment="center")
     ended = attempt.status == "ended"
     badges = ":gray-badge[Ended]" if ended else ":green-badge[In progress]"
-    overall = board.scores(attempt).get(board.OVERALL)
+    overall = board.scores(attempt, coach.get(attempt.id)).get(board.OVERALL)
     if overall is not None:
         badges += f" :blue-badge[Score {overall}/100]"
+    if attempt.id in coach:
+        badges += " :orange-badge[Reviewed]"
     if attempt.assignment_id is not None:
         badges += " :violet-badge[Assigned]"
     title = plain(scenario_title(attempt.scenario_id))
@@ -285,7 +289,7 @@ def attempt_row(attempt: Attempt) -> None:
         open_review(attempt.id)
 
 
-def attempts_of_members(members: list[User], attempts: list[Attempt]) -> None:
+def attempts_of_members(members: list[User], attempts: list[Attempt], coach: CoachScores) -> None:
     """Each coachee's attempts, newest first, each one opening its review."""
     st.markdown("**Attempts**")
     for member in members:
@@ -294,15 +298,15 @@ def attempts_of_members(members: list[User], attempts: list[Attempt]) -> None:
             if not mine:
                 st.caption("No attempt here yet.")
             for attempt in reversed(board.oldest_first(mine)):
-                attempt_row(attempt)
+                attempt_row(attempt, coach)
 
 
-def progress_section(members: list[User], attempts: list[Attempt]) -> None:
+def progress_section(members: list[User], attempts: list[Attempt], coach: CoachScores) -> None:
     st.markdown("**The group's progress**")
     skill = st.selectbox("Skill", board.SKILLS, format_func=board.SKILL_TITLES.__getitem__, key="coaching_skill")
     names = {member.id: member.name for member in members}
     titles = {sid: scenario.title for sid, scenario in catalog.scenarios.items()}
-    board.progress_chart(board.chart_rows(attempts, names, titles, skill), skill)
+    board.progress_chart(board.chart_rows(attempts, names, titles, skill, coach), skill)
 
 
 def dashboard_tab(group: Group, members: list[User], assignments: list[Assignment], attempts: list[Attempt]) -> None:
@@ -312,14 +316,16 @@ def dashboard_tab(group: Group, members: list[User], assignments: list[Assignmen
         st.info("Add coachees to this group to see how they are doing.", icon=":material/group:")
         return
     counted = assignments if chosen is None else [chosen]
-    summaries = board.summarize(members, shown, counted, date.today(), chosen)
+    coach = store.reviews.coach_scores(viewer, [a.id for a in shown])
+    summaries = board.summarize(members, shown, counted, date.today(), chosen, coach)
     board.summary_table(board.table_rows(summaries, chosen.target_score if chosen else None))
     st.caption(
-        "Scores out of 100, from the reports of ended attempts: the first, the best and the latest per skill. "
+        "Scores out of 100, from the reports of ended attempts: the first, the best and the latest per skill; "
+        "where a coach adjusted a score on the review page, the coach's score counts. "
         "Overdue: assignments past their due date that the coachee has not done."
     )
-    progress_section(members, shown)
-    attempts_of_members(members, shown)
+    progress_section(members, shown, coach)
+    attempts_of_members(members, shown, coach)
     st.download_button(
         "Download sessions CSV",
         data=board.deferred_csv(store.exports, viewer, group.id, chosen.id if chosen else None),

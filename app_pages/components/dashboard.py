@@ -59,9 +59,10 @@ def _score(value: Any) -> int | None:
         return None
 
 
-def scores(attempt: Attempt) -> dict[str, int]:
+def scores(attempt: Attempt, coach: Mapping[str, int] | None = None) -> dict[str, int]:
     """The attempt's overall and per-dimension scores; {} until it ended with a report. A
-    dimension the report did not score (not applicable) is left out."""
+    dimension the report did not score (not applicable) is left out. Where a coach adjusted
+    a dimension (`coach`), their score counts, and the overall is weighted again with it."""
     report = attempt.report
     if attempt.status != "ended" or not isinstance(report, dict) or not isinstance(report.get("score"), dict):
         return {}
@@ -71,7 +72,19 @@ def scores(attempt: Attempt) -> dict[str, int]:
     for name in DIMENSIONS:
         item = dimensions.get(name) if isinstance(dimensions, dict) else None
         found[name] = _score(item.get("score")) if isinstance(item, dict) else None
-    return {skill: value for skill, value in found.items() if value is not None}
+    found = {skill: value for skill, value in found.items() if value is not None}
+    if coach:
+        found |= {name: value for name, value in coach.items() if name in found}
+        found[OVERALL] = _reweighted(found, score.get("weights"), found.get(OVERALL))
+    return found
+
+
+def _reweighted(found: Mapping[str, int], weights: Any, fallback: int | None) -> int | None:
+    if not isinstance(weights, dict):
+        return fallback
+    used = {name: float(weights[name]) for name in DIMENSIONS if name in found and name in weights}
+    total = sum(used.values())
+    return round(sum(found[name] * w for name, w in used.items()) / total) if total else fallback
 
 
 @dataclass(frozen=True)
@@ -84,9 +97,13 @@ class SkillProgress:
     scored: int = 0  # how many attempts scored it
 
 
-def skill_progress(attempts: Iterable[Attempt]) -> dict[str, SkillProgress]:
-    """First, best and latest score per skill (overall first) over the attempts' saved reports."""
-    ordered = [scores(attempt) for attempt in oldest_first(attempts)]
+def skill_progress(
+    attempts: Iterable[Attempt], coach: Mapping[int, Mapping[str, int]] | None = None
+) -> dict[str, SkillProgress]:
+    """First, best and latest score per skill (overall first) over the attempts' saved reports,
+    with the coach's scores (by attempt id) where they adjusted one."""
+    coach = coach or {}
+    ordered = [scores(attempt, coach.get(attempt.id)) for attempt in oldest_first(attempts)]
     progress = {}
     for skill in SKILLS:
         values = [found[skill] for found in ordered if skill in found]
@@ -135,6 +152,7 @@ def summarize(
     assignments: Sequence[Assignment],
     today: date,
     assignment: Assignment | None = None,
+    coach: Mapping[int, Mapping[str, int]] | None = None,
 ) -> list[CoacheeSummary]:
     """One summary per member, in the members' order; `assignment` adds each one's status with it."""
     out = []
@@ -147,7 +165,7 @@ def summarize(
                 attempts=len(mine),
                 last_practice=_utc(practised) if practised else None,
                 overdue=overdue(assignments, mine, today),
-                skills=skill_progress(mine),
+                skills=skill_progress(mine, coach),
                 status=status_of(assignment, made_for(assignment, mine), today) if assignment else None,
             )
         )
@@ -179,12 +197,17 @@ def table_rows(summaries: Iterable[CoacheeSummary], target: int | None = None) -
 
 
 def chart_rows(
-    attempts: Iterable[Attempt], names: Mapping[int, str], titles: Mapping[str, str], skill: str = OVERALL
+    attempts: Iterable[Attempt],
+    names: Mapping[int, str],
+    titles: Mapping[str, str],
+    skill: str = OVERALL,
+    coach: Mapping[int, Mapping[str, int]] | None = None,
 ) -> list[dict[str, Any]]:
-    """One point per scored attempt of the named users, oldest first: who, when, the skill's score."""
-    rows = []
+    """One point per scored attempt of the named users, oldest first: who, when, the skill's
+    score (the coach's, where they adjusted it)."""
+    rows, coach = [], coach or {}
     for attempt in oldest_first(attempts):
-        value = scores(attempt).get(skill)
+        value = scores(attempt, coach.get(attempt.id)).get(skill)
         if value is None or attempt.user_id not in names:
             continue
         rows.append(

@@ -137,6 +137,22 @@ class Reviews:
             )
             return {a.dimension: (a, name) for a, name in s.execute(query).all()}
 
+    def coach_scores(self, viewer: Viewer, attempt_ids: list[int]) -> dict[int, dict[str, int]]:
+        """The coach's latest score per adjusted dimension, by attempt (only readable attempts)."""
+        if not attempt_ids:
+            return {}
+        with self.db.session() as s:
+            query = (
+                select(ScoreAdjustment)
+                .join(Attempt, Attempt.id == ScoreAdjustment.attempt_id)
+                .where(ScoreAdjustment.attempt_id.in_(attempt_ids), readable_attempts(viewer))
+                .order_by(ScoreAdjustment.created_at, ScoreAdjustment.id)
+            )
+            out: dict[int, dict[str, int]] = {}
+            for adjustment in s.scalars(query):
+                out.setdefault(adjustment.attempt_id, {})[adjustment.dimension] = adjustment.score
+            return out
+
     # ---- the audit log -------------------------------------------------------------
     def reads_of(self, viewer: Viewer, owner_id: int) -> list[tuple[AuditEntry, str | None]]:
         """Who read or exported the owner's attempts, newest first: for the owner and admins."""

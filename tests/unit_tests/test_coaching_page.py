@@ -60,6 +60,21 @@ def test_first_best_and_latest_per_skill_go_by_when_attempts_started():
     assert progress["goals"] == board.SkillProgress(first=70, best=70, latest=40, scored=2)
 
 
+def test_a_coachs_adjusted_score_counts_and_the_overall_is_weighted_again():
+    saved = report(60, listening=50, limit_setting=80, goals=40)
+    saved["score"]["weights"] = {"listening": 0.5, "limit_setting": 0.25, "goals": 0.25}
+    reviewed = attempt(1, 10, saved)
+    assert board.scores(reviewed, {"listening": 70}) == {
+        "overall": round(70 * 0.5 + 80 * 0.25 + 40 * 0.25),
+        "listening": 70,
+        "limit_setting": 80,
+        "goals": 40,
+    }
+    progress = board.skill_progress([reviewed], {1: {"listening": 70}})
+    assert progress["listening"].best == 70 and progress["overall"].latest == 65
+    assert board.scores(reviewed) == {"overall": 60, "listening": 50, "limit_setting": 80, "goals": 40}
+
+
 def test_no_scores_without_an_ended_attempt_with_a_report():
     broken = {"score": {"overall": "n/a", "dimensions": {"listening": None}}}
     attempts = [

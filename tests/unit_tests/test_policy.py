@@ -72,6 +72,7 @@ def test_each_role_reads_the_attempt_and_what_hangs_off_it_only_if_allowed(world
     assert (len(store.reviews.comments(viewer, attempt_id)) == 1) == allowed
     assert (1 in store.reviews.corrections(viewer, attempt_id)) == allowed
     assert ("limit_setting" in store.reviews.adjustments(viewer, attempt_id)) == allowed
+    assert (attempt_id in store.reviews.coach_scores(viewer, [attempt_id])) == allowed
     if not allowed:
         assert store.turns(attempt_id, viewer) == []
         with pytest.raises(KeyError, match="not found"):
