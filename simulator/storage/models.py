@@ -69,6 +69,9 @@ class Attempt(Base):
     assignment_id: Mapped[int | None] = mapped_column(
         ForeignKey("assignments.id", ondelete="SET NULL"), nullable=True, index=True
     )
+    round_id: Mapped[int | None] = mapped_column(
+        ForeignKey("rounds.id", ondelete="SET NULL"), nullable=True, index=True
+    )
     user: Mapped[User] = relationship(back_populates="attempts")
     turns: Mapped[list[Turn]] = relationship(back_populates="attempt", order_by="Turn.idx")
 
@@ -122,6 +125,34 @@ class Assignment(Base):
     target_score: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class Round(Base):
+    """A trainer's practice round in a workshop: everyone joins with its code and rehearses
+    the same scenario(s) for a time box."""
+
+    __tablename__ = "rounds"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    trainer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    join_code: Mapped[str] = mapped_column(String(16), unique=True, index=True)
+    scenario_ids: Mapped[list[str]] = mapped_column(JSON)
+    difficulty: Mapped[str] = mapped_column(String(16))
+    minutes: Mapped[int] = mapped_column(Integer)
+    guests: Mapped[bool] = mapped_column(Boolean, default=False)  # may join with a display name only
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=True)  # the board shows no names
+    status: Mapped[str] = mapped_column(String(16), default="draft")  # draft | running | paused | ended
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class RoundParticipant(Base):
+    __tablename__ = "round_participants"
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    show_lines: Mapped[bool] = mapped_column(Boolean, default=False)  # agreed to have their lines shown by name
 
 
 class Comment(Base):

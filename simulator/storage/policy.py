@@ -1,10 +1,11 @@
 """Who may read or change what: the one place that decides.
 
 Reading: a coachee reads their own attempts; a coach also those of the coachees in the
-groups they coach; a trainer their own (their rounds' participants come with workshops);
-an admin everything. An attempt's turns, report, comments, corrections and audit entries
-go with the attempt. The repositories put `readable_attempts` into every query, so a record
-the policy denies is never loaded: it is "not found", not "forbidden".
+groups they coach; a trainer also the attempts made in the workshop rounds they run (not
+their participants' other attempts); an admin everything. An attempt's turns, report,
+comments, corrections and audit entries go with the attempt. The repositories put
+`readable_attempts` into every query, so a record the policy denies is never loaded: it is
+"not found", not "forbidden".
 
 Changing: only the owner talks in, deletes or replays an attempt (an admin may delete
 any); anyone who may read an attempt may comment on it; coaches and admins who are not
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, false, or_, select, true
 
-from simulator.storage.models import Attempt, Group, GroupMember, Role, User
+from simulator.storage.models import Attempt, Group, GroupMember, Role, Round, RoundParticipant, User
 
 REVIEWERS = frozenset({Role.coach, Role.admin})
 
@@ -46,24 +47,40 @@ def coached_users(coach_id: int):  # noqa: ANN201 - a SQLAlchemy select
     return select(GroupMember.user_id).join(Group, Group.id == GroupMember.group_id).where(Group.coach_id == coach_id)
 
 
-def _owned_or_coached(viewer: Viewer, owner: ColumnElement[int]) -> ColumnElement[bool]:
+def trained_rounds(trainer_id: int):  # noqa: ANN201 - a SQLAlchemy select
+    """The ids of the rounds `trainer_id` runs."""
+    return select(Round.id).where(Round.trainer_id == trainer_id)
+
+
+def readable_users(viewer: Viewer) -> ColumnElement[bool]:
+    """The users the viewer may see, as a condition on User: themselves, a coach's coachees,
+    a trainer's participants; everyone for an admin."""
     if viewer.is_admin:
         return true()
     if viewer.user_id is None:
         return false()
     if viewer.role == Role.coach:
-        return or_(owner == viewer.user_id, owner.in_(coached_users(viewer.user_id)))
-    return owner == viewer.user_id
-
-
-def readable_users(viewer: Viewer) -> ColumnElement[bool]:
-    """The users whose attempts the viewer may read (themselves included), as a condition on User."""
-    return _owned_or_coached(viewer, User.id)
+        return or_(User.id == viewer.user_id, User.id.in_(coached_users(viewer.user_id)))
+    if viewer.role == Role.trainer:
+        participants = select(RoundParticipant.user_id).where(
+            RoundParticipant.round_id.in_(trained_rounds(viewer.user_id))
+        )
+        return or_(User.id == viewer.user_id, User.id.in_(participants))
+    return User.id == viewer.user_id
 
 
 def readable_attempts(viewer: Viewer) -> ColumnElement[bool]:
     """The attempts the viewer may read, as a condition on Attempt."""
-    return _owned_or_coached(viewer, Attempt.user_id)
+    if viewer.is_admin:
+        return true()
+    if viewer.user_id is None:
+        return false()
+    own = Attempt.user_id == viewer.user_id
+    if viewer.role == Role.coach:
+        return or_(own, Attempt.user_id.in_(coached_users(viewer.user_id)))
+    if viewer.role == Role.trainer:
+        return or_(own, Attempt.round_id.in_(trained_rounds(viewer.user_id)))
+    return own
 
 
 def may_talk(viewer: Viewer, attempt: Attempt) -> bool:

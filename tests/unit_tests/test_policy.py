@@ -145,3 +145,31 @@ def test_a_coach_loses_access_when_the_coachee_leaves_the_group(tmp_path: Path) 
     coach = world.viewer("their_coach")
     world.store.coaching.remove_member(coach, world.group.id, world.users["owner"].id)
     assert world.store.attempt(world.attempt.id, coach) is None
+
+
+def test_a_trainer_reads_the_attempts_made_in_their_rounds_and_no_other(tmp_path: Path) -> None:
+    from simulator.storage.models import Attempt, Round, RoundParticipant
+
+    world = World(tmp_path)
+    store = world.store
+    other_trainer = Viewer.of(store.accounts.create_user("trainer2", "password1", Role.trainer))
+    trainer = world.viewer("trainer")
+    in_round = store.create_attempt(world.users["owner"], "tantrum_client", "standard", "fake")
+    with store.db.session() as s:
+        workshop = Round(
+            name="Limits workshop",
+            trainer_id=trainer.user_id,
+            join_code="ABC123",
+            scenario_ids=["tantrum_client"],
+            difficulty="standard",
+            minutes=15,
+        )
+        s.add(workshop)
+        s.flush()
+        s.add(RoundParticipant(round_id=workshop.id, user_id=world.users["owner"].id))
+        s.get_one(Attempt, in_round.id).round_id = workshop.id
+    assert store.attempt(in_round.id, trainer) is not None
+    assert store.attempt(world.attempt.id, trainer) is None  # the participant's other attempt
+    assert store.attempt(in_round.id, other_trainer) is None
+    assert {u.name for u in store.accounts.users(trainer)} == {"trainer", "owner"}
+    assert {a.id for a in store.attempts(trainer)} == {in_round.id}
