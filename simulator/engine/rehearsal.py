@@ -124,10 +124,13 @@ class Rehearsal:
         scenario_id: str,
         difficulty: str | None = None,
         assignment_id: int | None = None,
+        round_id: int | None = None,
     ) -> Rehearsal:
         scenario = services.catalog.scenario(scenario_id)
         level = Difficulty(difficulty or scenario.default_difficulty)
-        attempt = services.store.create_attempt(user, scenario_id, level.value, services.backend_label, assignment_id)
+        attempt = services.store.create_attempt(
+            user, scenario_id, level.value, services.backend_label, assignment_id, round_id
+        )
         state = initial_state(scenario, level)
         services.store.add_turn(
             attempt.id,
@@ -163,8 +166,9 @@ class Rehearsal:
         self._check_owner()
         user = self.services.store.accounts.get(self.attempt.user_id)
         assert user is not None, "the owner of an attempt exists"
+        attempt = self.attempt
         return Rehearsal.start(
-            self.services, user, self.scenario.id, self.attempt.difficulty, self.attempt.assignment_id
+            self.services, user, self.scenario.id, attempt.difficulty, attempt.assignment_id, attempt.round_id
         )
 
     def branch(self, keep: int) -> Rehearsal:

@@ -57,7 +57,13 @@ class Attempts:
             return user
 
     def create_attempt(
-        self, user: User, scenario_id: str, difficulty: str, backend: str, assignment_id: int | None = None
+        self,
+        user: User,
+        scenario_id: str,
+        difficulty: str,
+        backend: str,
+        assignment_id: int | None = None,
+        round_id: int | None = None,
     ) -> Attempt:
         with self.db.session() as s:
             attempt = Attempt(
@@ -66,6 +72,7 @@ class Attempts:
                 difficulty=difficulty,
                 backend=backend,
                 assignment_id=assignment_id,
+                round_id=round_id,
             )
             s.add(attempt)
             s.flush()
@@ -140,6 +147,7 @@ class Attempts:
                 parent_id=source.id,
                 branched_at=keep,
                 assignment_id=source.assignment_id,
+                round_id=source.round_id,
             )
             s.add(attempt)
             s.flush()

@@ -50,6 +50,7 @@ class User(Base):
     # Part of every session cookie: bumping it signs the user out everywhere.
     session_version: Mapped[int] = mapped_column(Integer, default=0)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    guest: Mapped[bool] = mapped_column(Boolean, default=False)  # joined a workshop round by name only
     attempts: Mapped[list[Attempt]] = relationship(back_populates="user")
 
 
@@ -144,6 +145,7 @@ class Round(Base):
     status: Mapped[str] = mapped_column(String(16), default="draft")  # draft | running | paused | ended
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    paused_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
 
 

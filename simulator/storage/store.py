@@ -9,6 +9,7 @@ from simulator.storage.database import Database
 from simulator.storage.exports import Exports
 from simulator.storage.retention import Retention
 from simulator.storage.reviews import Reviews
+from simulator.storage.workshops import Workshops
 
 
 class Store(Attempts):
@@ -20,5 +21,6 @@ class Store(Attempts):
         self.accounts = Accounts(self.db)
         self.coaching = Coaching(self.db)
         self.reviews = Reviews(self.db)
+        self.workshops = Workshops(self.db)
         self.retention = Retention(self.db)
         self.exports = Exports(self.db)

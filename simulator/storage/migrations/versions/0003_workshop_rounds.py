@@ -1,5 +1,6 @@
 """Workshop rounds: a trainer's round (join code, scenarios, time box, guests, anonymity)
-and its participants; an attempt may belong to a round, which lets its trainer read it.
+and its participants; an attempt may belong to a round, which lets its trainer read it; a
+user may be a guest (joined a round with a display name only).
 
 Revision ID: 0003
 Revises: 0002
@@ -32,6 +33,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("started_at", WHEN, nullable=True),
         sa.Column("ends_at", WHEN, nullable=True),
+        sa.Column("paused_at", WHEN, nullable=True),
         sa.Column("created_at", WHEN, nullable=False),
     )
     op.create_table(
@@ -42,6 +44,8 @@ def upgrade() -> None:
         sa.Column("show_lines", sa.Boolean(), nullable=False),
     )
     op.create_index("ix_round_participants_user_id", "round_participants", ["user_id"])
+    with op.batch_alter_table("users") as users:
+        users.add_column(sa.Column("guest", sa.Boolean(), nullable=False, server_default=sa.false()))
     with op.batch_alter_table("attempts") as attempts:
         attempts.add_column(sa.Column("round_id", sa.Integer(), nullable=True))
         attempts.create_foreign_key("fk_attempts_round_id", "rounds", ["round_id"], ["id"], ondelete="SET NULL")
@@ -49,6 +53,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("users") as users:
+        users.drop_column("guest")
     with op.batch_alter_table("attempts") as attempts:
         attempts.drop_index("ix_attempts_round_id")
         attempts.drop_constraint("fk_attempts_round_id", type_="foreignkey")
