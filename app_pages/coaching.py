@@ -10,14 +10,14 @@ checks that the viewer manages the group.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date
-from typing import NoReturn
 
 import streamlit as st
 
 from app_pages.auth import require_user
 from app_pages.components import dashboard as board
+from app_pages.components.changes import Changes
 from app_pages.formatting import difficulty_options, label, plain, when
 from app_pages.navigation import open_review
 from app_pages.services import get_services
@@ -35,43 +35,15 @@ store, catalog = services.store, services.catalog
 
 GROUP_KEY = "coaching_group"  # the group picker's widget key
 NEW_GROUP_KEY = "coaching_new_group"  # a group just created, picked on the next run
-FLASH_KEY = "coaching_flash"  # what the last change did, said once on the next run
-PROBLEMS = (CoachingError, KeyError, PermissionError)
+CHANGES = Changes(
+    "coaching_flash",
+    (CoachingError, KeyError, PermissionError),
+    "That group no longer exists, or it is not one you coach.",
+)
 STATUS_COLORS = {"done": "green", "in progress": "blue", "not started": "gray", "overdue": "red"}
 
 
 # ---- messages -------------------------------------------------------------------------------
-def show_problem(exc: Exception) -> None:
-    """Why a change could not be made, in words (never a traceback)."""
-    if isinstance(exc, KeyError):
-        message = "That group no longer exists, or it is not one you coach."
-    else:
-        message = str(exc) or "That could not be done."
-    st.error(message, icon=":material/error:")
-
-
-def change(message: str, action: Callable[..., object], *args: object) -> None:
-    """Makes a change through the store, then says it was done (or why it could not be)."""
-    try:
-        action(*args)
-    except PROBLEMS as exc:
-        show_problem(exc)
-        return
-    done(message)
-
-
-def done(message: str) -> NoReturn:
-    """Reruns the page so everything shows the change, and says what was done."""
-    st.session_state[FLASH_KEY] = message
-    st.rerun()
-
-
-def show_flash() -> None:
-    message = st.session_state.pop(FLASH_KEY, None)
-    if message:
-        st.success(message, icon=":material/check_circle:")
-
-
 # ---- names ----------------------------------------------------------------------------------
 def scenario_title(scenario_id: str) -> str:
     scenario = catalog.scenarios.get(scenario_id)
@@ -100,11 +72,11 @@ def create_group_form() -> None:
             return
     try:
         group = store.coaching.create_group(viewer, name)
-    except PROBLEMS as exc:
-        show_problem(exc)
+    except CHANGES.problems as exc:
+        CHANGES.show_problem(exc)
         return
     st.session_state[NEW_GROUP_KEY] = group.id
-    done(f"Group “{plain(group.name)}” created. Add its coachees on the Coachees tab.")
+    CHANGES.done(f"Group “{plain(group.name)}” created. Add its coachees on the Coachees tab.")
 
 
 def my_groups() -> list[Group]:
@@ -156,7 +128,9 @@ def add_member(group: Group, members: list[User], login: str) -> None:
     if any(member.id == found.id for member in members):
         st.info(f"{plain(found.name)} is in {plain(group.name)} already.", icon=":material/info:")
         return
-    change(f"{plain(found.name)} joined {plain(group.name)}.", store.coaching.add_member, viewer, group.id, found.id)
+    CHANGES.change(
+        f"{plain(found.name)} joined {plain(group.name)}.", store.coaching.add_member, viewer, group.id, found.id
+    )
 
 
 def member_row(group: Group, member: User, attempts: list[Attempt]) -> None:
@@ -167,7 +141,7 @@ def member_row(group: Group, member: User, attempts: list[Attempt]) -> None:
         info.caption(f"{len(attempts)} attempt{'' if len(attempts) == 1 else 's'} · last practice {when(practised)}")
         if action.button("Remove", key=f"remove_{group.id}_{member.id}", icon=":material/person_remove:"):
             left = f"{plain(member.name)} left {plain(group.name)}. Their attempts stay theirs."
-            change(left, store.coaching.remove_member, viewer, group.id, member.id)
+            CHANGES.change(left, store.coaching.remove_member, viewer, group.id, member.id)
 
 
 def coachees_tab(group: Group, members: list[User], attempts: list[Attempt]) -> None:
@@ -230,10 +204,10 @@ def assign(
             note,
             None if target is None else int(target),
         )
-    except PROBLEMS as exc:
-        show_problem(exc)
+    except CHANGES.problems as exc:
+        CHANGES.show_problem(exc)
         return
-    done(f"“{plain(scenario.title)}” assigned to {plain(group.name)}.")
+    CHANGES.done(f"“{plain(scenario.title)}” assigned to {plain(group.name)}.")
 
 
 def assignment_row(assignment: Assignment, counts: dict[str, int]) -> None:
@@ -356,7 +330,7 @@ if user.role not in {Role.coach, Role.admin}:
     st.error("Only coaches and admins have groups.", icon=":material/block:")
     st.stop()
 st.caption("Your coachees, what you assigned them and how they are doing. Only their coach and admins see this.")
-show_flash()
+CHANGES.show_flash()
 
 groups = my_groups()
 if not groups:

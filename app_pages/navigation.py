@@ -21,21 +21,28 @@ REVIEW_PAGE = str(_PAGES / "review.py")
 COACHING_PAGE = str(_PAGES / "coaching.py")
 ADMIN_PAGE = str(_PAGES / "admin.py")
 SIGN_IN_PAGE = str(_PAGES / "sign_in.py")
+ROUNDS_PAGE = str(_PAGES / "rounds.py")
+JOIN_PAGE = str(_PAGES / "join.py")
 
 
 def pages_for(user: User | None, sign_in_on: bool) -> dict[str, list[st.Page]]:
     """The navigation: only the sign-in page for nobody; a coach and an admin get their own."""
+    join = st.Page(JOIN_PAGE, title="Join a workshop round", icon=":material/qr_code_2:", url_path="join")
     if user is None:
-        return {"": [st.Page(SIGN_IN_PAGE, title="Sign in", icon=":material/login:", url_path="sign-in")]}
+        return {"": [st.Page(SIGN_IN_PAGE, title="Sign in", icon=":material/login:", url_path="sign-in"), join]}
     practice = [
         st.Page(LIBRARY_PAGE, title="Scenario library", icon=":material/menu_book:", default=True),
         st.Page(REHEARSE_PAGE, title="Rehearse", icon=":material/forum:", url_path="rehearse"),
         st.Page(ATTEMPTS_PAGE, title="My attempts", icon=":material/history:", url_path="attempts"),
         st.Page(REVIEW_PAGE, title="Review an attempt", icon=":material/rate_review:", url_path="review"),
+        join,
     ]
     pages = {"Practice": practice}
     if user.role in {Role.coach, Role.admin}:
         pages["Coaching"] = [st.Page(COACHING_PAGE, title="My groups", icon=":material/groups:", url_path="coaching")]
+    if user.role in {Role.trainer, Role.admin}:
+        rounds = st.Page(ROUNDS_PAGE, title="Workshop rounds", icon=":material/co_present:", url_path="rounds")
+        pages["Workshops"] = [rounds]
     if user.role == Role.admin and sign_in_on:
         pages["Admin"] = [
             st.Page(ADMIN_PAGE, title="Users and data", icon=":material/admin_panel_settings:", url_path="admin")

@@ -13,7 +13,8 @@ from typing import NoReturn
 import streamlit as st
 
 from app_pages.auth import require_user
-from app_pages.formatting import assignment_line, badges, difficulty_options, label, valid_difficulty
+from app_pages.components.briefing import briefing_cards
+from app_pages.formatting import assignment_line, difficulty_options, label, valid_difficulty
 from app_pages.navigation import back_to_library, open_review, show_attempt, show_briefing
 from app_pages.rehearse_attempt import show_rehearsal
 from app_pages.services import get_services, start_rehearsal
@@ -43,18 +44,7 @@ def briefing(scenario: Scenario, difficulty: str | None) -> None:
     st.markdown(scenario.summary)
     if assigned:
         st.info(assignment_line(assigned), icon=":material/assignment:")
-    left, right = st.columns([3, 2], gap="large")
-    with left, st.container(border=True):
-        st.subheader("Your briefing", anchor=False)
-        st.markdown(f"**Your role** \n\n{scenario.briefing.coachee_role}")
-        st.markdown(f"**The situation** \n\n{scenario.briefing.situation}")
-        st.markdown(f"**Your goal** \n\n{scenario.briefing.your_goal}")
-        if scenario.briefing.tips:
-            st.markdown("**Tips**\n\n" + "\n".join(f"- {tip}" for tip in scenario.briefing.tips))
-    with right, st.container(border=True):
-        st.subheader(f"You'll talk to {persona.name}", anchor=False)
-        st.markdown(persona.role)
-        st.markdown(f"**Skills practised** &nbsp; {badges(scenario.skills)}")
+    with briefing_cards(scenario, persona):
         options = difficulty_options()
         level = st.selectbox(
             "Difficulty",

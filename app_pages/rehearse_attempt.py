@@ -3,6 +3,8 @@ above the transcript) in a wide column, the controls and tools in a narrow one."
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import streamlit as st
 
 from app_pages.components.charts import state_chart
@@ -18,7 +20,8 @@ from evals.scoring import charts
 from simulator.engine.debrief import states_of
 from simulator.engine.rehearsal import Rehearsal
 from simulator.engine.transcript_export import to_jsonl, transcript_markdown
-from simulator.storage.models import Turn
+from simulator.storage.models import Round, Turn
+from simulator.storage.workshops import time_left
 
 
 def show_rehearsal(rehearsal: Rehearsal, state: Session) -> None:
@@ -26,8 +29,18 @@ def show_rehearsal(rehearsal: Rehearsal, state: Session) -> None:
     attempt = rehearsal.attempt
     memory = state.attempt(attempt.id)
     state.last_attempt = attempt.id
+    timed = attempt.round_id is not None and not rehearsal.ended  # in a workshop round's time box
+    if timed and _time_is_up(rehearsal):
+        timed = False
+        with st.spinner("Time is up: scoring your conversation…"):
+            score_attempt(rehearsal, memory, rehearsal.end)
+        st.session_state[f"time_up_{attempt.id}"] = True
     warm_up_once(rehearsal, memory)
     _header(rehearsal)
+    if timed:
+        _countdown(rehearsal)
+    elif st.session_state.get(f"time_up_{attempt.id}"):
+        st.warning("Time is up: the round's time box closed, so your attempt ended.", icon=":material/timer_off:")
     prompt = None
     if not rehearsal.ended:
         prompt = st.chat_input(f"What do you say to {rehearsal.persona.name}?", key=f"chat_{attempt.id}")
@@ -39,6 +52,41 @@ def show_rehearsal(rehearsal: Rehearsal, state: Session) -> None:
         _conversation(rehearsal, memory, state, prompt, coach)
     with side_bottom:
         _tools(rehearsal, coach)
+
+
+def round_of(rehearsal: Rehearsal) -> Round | None:
+    """The workshop round of an attempt while it has not ended (None once it ended or went)."""
+    round_id = rehearsal.attempt.round_id
+    round_ = rehearsal.services.store.workshops.get(round_id) if round_id is not None else None
+    return None if round_ is None or round_.status == "ended" else round_
+
+
+def _time_is_up(rehearsal: Rehearsal) -> bool:
+    round_ = round_of(rehearsal)
+    return round_ is None or time_left(round_) == timedelta(0)
+
+
+def clock(left: timedelta) -> str:
+    """`0:04:05` -> `4:05`; hours only when there are some."""
+    minutes, seconds = divmod(int(left.total_seconds()), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
+
+@st.fragment(run_every=5)
+def _countdown(rehearsal: Rehearsal) -> None:
+    """The round's time left, every 5 seconds; once it is up, the whole page runs again to end
+    the attempt. While the round is paused the chat stays open and the clock stands still."""
+    round_ = round_of(rehearsal)
+    left = time_left(round_) if round_ is not None else timedelta(0)
+    if left is not None and left == timedelta(0):
+        st.rerun(scope="app")
+    if round_ is None or left is None:
+        return
+    if round_.status == "paused":
+        st.info(f"The trainer paused the round: {clock(left)} left.", icon=":material/pause_circle:")
+    else:
+        st.markdown(f":orange-badge[:material/timer: {clock(left)} left] in **{plain(round_.name)}**")
 
 
 def _header(rehearsal: Rehearsal) -> None:

@@ -224,6 +224,11 @@ class Workshops:
             s.add(RoundParticipant(round_id=round_.id, user_id=guest.id))
             return round_, guest
 
+    def get(self, round_id: int) -> Round | None:
+        """A round by id, whatever its status: for the clock of an attempt made in it."""
+        with self.db.session() as s:
+            return s.get(Round, round_id)
+
     def rounds_of(self, user_id: int) -> list[Round]:
         """The rounds a participant joined that have not ended, newest first."""
         with self.db.session() as s:

@@ -60,8 +60,8 @@ def text_of(at: AppTest) -> str:
 def test_with_sign_in_on_only_the_sign_in_page_shows_and_a_wrong_password_is_refused(people):
     at = ok(AppTest.from_file(str(APP), default_timeout=TIMEOUT).run())
     assert [t.value for t in at.title] == ["Sign in to Sparring"]
-    with pytest.raises(ValueError, match=r"Known pages: \['[^']*sign_in.py'\]"):
-        at.switch_page(ATTEMPTS)  # no other page is registered for someone not signed in
+    with pytest.raises(ValueError, match=r"Known pages: \['[^']*sign_in.py', '[^']*join.py'\]"):
+        at.switch_page(ATTEMPTS)  # only signing in or joining a workshop round, for someone not signed in
     inputs = {t.label: t for t in at.text_input}
     inputs["User name or email"].input("ana")
     inputs["Password"].input("not the password")
@@ -137,24 +137,25 @@ def test_an_assignment_comes_first_in_the_library_and_its_attempt_counts(store, 
     assert (attempt.assignment_id, attempt.difficulty) == (assignment.id, "hard")
 
 
-PRACTICE = [LIBRARY, REHEARSE, ATTEMPTS, REVIEW]
+PRACTICE = [LIBRARY, REHEARSE, ATTEMPTS, REVIEW, "app_pages/join.py"]
 COACHING = "app_pages/coaching.py"
 ADMIN = "app_pages/admin.py"
+ROUNDS = "app_pages/rounds.py"
 
 
 @pytest.mark.parametrize(
     ("role", "pages"),
     [
         (Role.coachee, PRACTICE),
-        (Role.trainer, PRACTICE),
+        (Role.trainer, [*PRACTICE, ROUNDS]),
         (Role.coach, [*PRACTICE, COACHING]),
-        (Role.admin, [*PRACTICE, COACHING, ADMIN]),
+        (Role.admin, [*PRACTICE, COACHING, ROUNDS, ADMIN]),
     ],
 )
 def test_each_role_gets_its_pages_and_no_other(store, role, pages):
     store.accounts.create_user("someone", PASSWORD, role)
     at = signed_in("someone")
-    for page in [*PRACTICE, COACHING, ADMIN]:
+    for page in [*PRACTICE, COACHING, ROUNDS, ADMIN]:
         if page in pages:
             ok(at.switch_page(page).run())
             assert at.title, f"{page} shows nothing to a {role}"
