@@ -186,7 +186,11 @@ def board_table(rows: Sequence[BoardRow]) -> None:
         ),
         "Score": st.column_config.NumberColumn("Score", format="%d", help="The overall score, out of 100"),
     }
-    st.dataframe(pd.DataFrame(table_rows(rows)), hide_index=True, column_config=config, width="stretch")
+    frame = pd.DataFrame(table_rows(rows))
+    for column in ("Trust", "Score"):  # numbers, so a missing one shows as a blank, not "None"
+        if column in frame:
+            frame[column] = pd.to_numeric(frame[column], errors="coerce")
+    st.dataframe(frame, hide_index=True, column_config=config, width="stretch")
 
 
 def score_chart(points: Sequence[Mapping[str, Any]], *, height: int = 260) -> None:
