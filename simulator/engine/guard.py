@@ -160,7 +160,7 @@ def check(raw: str, ctx: GuardContext) -> Verdict:
         problems.append("empty reply")
     problems += live_problems(text, ctx, final=True)
     problems += _label_problems(raw.replace("\r", "\n"), ctx, spoken=False)
-    if _narrates(text, ctx):
+    if _narrates(text, ctx) or _names_itself(text, ctx):
         problems.append("narrates a note about itself")
     if any(_same(text, earlier) for earlier in ctx.previous_lines):
         problems.append("repeats an earlier line")
@@ -180,6 +180,19 @@ def _narrates(text: str, ctx: GuardContext) -> bool:
         return False
     grams = _ngrams(said, NARRATION_NGRAM)
     return any(grams & _ngrams(_words(note), NARRATION_NGRAM) for note in ctx.notes)
+
+
+SELF_INTRODUCTIONS = frozenset({"i'm", "im", "am", "is", "it's", "its", "me", "name's", "called"})
+
+
+def _names_itself(text: str, ctx: GuardContext) -> bool:
+    """The persona speaks of itself by its own name, as a note or the card would ("…different
+    from what Jack expected", said by Jack). "I'm Jack", "it's Jack", "this is Jack" are fine."""
+    name = _words(ctx.persona_name)[:1]
+    said = _words(text)
+    return bool(name) and any(
+        word == name[0] and (i == 0 or said[i - 1] not in SELF_INTRODUCTIONS) for i, word in enumerate(said)
+    )
 
 
 def _spills_cue(text: str) -> bool:

@@ -313,6 +313,7 @@ NOTED = replace(
     [
         "He never saw the client's email about the deadline.",
         "Stan built the page from the ticket alone, so.",
+        "They wanted the page to look different from what Stan expected.",  # its own name, mid-line
     ],
 )
 def test_reading_a_note_out_about_itself_is_out_of_character(reply):
@@ -325,6 +326,7 @@ def test_reading_a_note_out_about_itself_is_out_of_character(reply):
         "I never saw the client's email about the deadline.",  # the note, in the persona's voice
         "He never told me, honestly. Your manager, I mean.",  # "he" is someone else: no note's words
         "Never saw the client's email about the deadline, no.",
+        "Hi, it's Stan from IT. You wanted to talk?",  # introducing itself
     ],
 )
 def test_speaking_as_itself_or_of_someone_else_is_fine(reply):
