@@ -16,7 +16,7 @@ import re
 import streamlit as st
 
 from app_pages.auth import require_user
-from app_pages.components import board
+from app_pages.components import board, debrief
 from app_pages.components.changes import Changes
 from app_pages.formatting import difficulty_options, label, plain, when
 from app_pages.services import get_services
@@ -90,7 +90,7 @@ def pick_round(rounds: list[Round]) -> Round:
 
     def name(round_id: int) -> str:
         round_ = by_id[round_id]
-        return f"{round_.name} · {round_.join_code} · {round_.status} · {when(round_.created_at)}"
+        return f"{round_.name} · {round_.join_code} · {when(round_.created_at)}"  # the status shows below
 
     return by_id[st.selectbox("Round", ids, format_func=name, key=ROUND_KEY)]
 
@@ -189,6 +189,24 @@ def download(round_: Round) -> None:
     )
 
 
+def debrief_section(round_: Round) -> None:
+    """The debrief below the board once the round has ended or a conversation is scored; open by
+    itself after the end (each participant's attempt and turns are read, and the reads logged)."""
+    rows = store.workshops.board(viewer, round_.id)
+    if round_.status != "ended" and not any(board.skill_scores(row.scores) for row in rows):
+        return
+    st.subheader("Debrief")
+    key = f"rounds_debrief_{round_.id}"
+    if not st.toggle("Show the debrief", value=round_.status == "ended", key=key):
+        return
+    takes = []
+    for row in rows:
+        attempt = store.attempt(row.attempt_id, viewer) if row.attempt_id is not None else None
+        if attempt is not None:
+            takes.append(debrief.Take(row.participant, attempt.report or {}, store.turns(attempt.id, viewer)))
+    debrief.show(round_.name, takes, file_name(round_).removesuffix(".csv"), key=key)
+
+
 # ---- the page ---------------------------------------------------------------------------------
 if Role(user.role) not in RUNNERS:
     st.warning("There is no such page here.", icon=":material/block:")
@@ -209,3 +227,4 @@ controls(chosen)
 st.divider()
 live_board(chosen)
 download(chosen)
+debrief_section(chosen)

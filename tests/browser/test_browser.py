@@ -21,7 +21,7 @@ import pytest
 from simulator.core.catalog import load_catalog
 from simulator.core.settings import Settings
 from simulator.storage.models import Role
-from simulator.storage.policy import SYSTEM
+from simulator.storage.policy import SYSTEM, Viewer
 from simulator.storage.store import Store
 
 pytestmark = pytest.mark.browser
@@ -443,3 +443,68 @@ def test_a_coach_assigns_the_coachee_rehearses_and_reads_the_coachs_comment(team
     finally:
         coach.close()
         coachee.close()
+
+
+def test_a_trainer_runs_a_round_for_three_people_who_join_by_code_and_appear_on_the_board(team_server, browser):
+    """The trainer makes a round in the app and starts it; three people in their own browsers
+    (two guests, one with an account) join with the code, talk, and the board shows them."""
+    import re
+
+    from playwright.sync_api import expect
+
+    store = _team_store()
+    store.accounts.create_user("tess", PASSWORD, Role.trainer)
+    store.accounts.create_user("pia", PASSWORD)
+    title = load_catalog().scenarios["tantrum_client"].title
+    contexts = [browser.new_context(viewport={"width": 1400, "height": 1000}) for _ in range(4)]
+    try:
+        trainer, *people = (context.new_page() for context in contexts)
+        for page in (trainer, *people):
+            page.set_default_timeout(60_000)
+
+        _sign_in(trainer, team_server, "tess")
+        trainer.get_by_role("link", name="Workshop rounds").click()
+        trainer.get_by_label("Round name").fill("Saying no, Tuesday")
+        trainer.get_by_test_id("stMultiSelect").click()
+        trainer.keyboard.type(title[:12])
+        trainer.keyboard.press("Enter")
+        trainer.get_by_label("Round name").click()  # closes the list
+        trainer.get_by_text("Guests may join with a display name").click()
+        trainer.get_by_text("Show names on the board").click()
+        trainer.get_by_role("button", name="Create round").click()
+        trainer.get_by_role("button", name="Start").click()
+        link = trainer.get_by_text(re.compile(r"/join\?code=")).first.inner_text()
+        code = re.search(r"code=([A-Z0-9]+)", link).group(1)
+        _no_exception(trainer)
+
+        for page, name in zip(people, ["Sam", "Noor", "pia"], strict=True):
+            if name == "pia":  # one with an account signs in first
+                _sign_in(page, team_server, "pia")
+            page.goto(f"{team_server}/join?code={code}")
+            if name != "pia":
+                page.get_by_role("textbox", name="Your name").fill(name)
+            page.get_by_role("button", name="Join", exact=True).click()
+            page.get_by_role("button", name="Start the conversation").click()
+            box = page.get_by_test_id("stChatInputTextArea")
+            box.fill("I can hear how much is riding on this for you. What happens if it slips?")
+            box.press("Enter")
+            expect(page.get_by_test_id("stChatMessage")).to_have_count(3, timeout=REPLY_TIMEOUT_MS)
+            expect(page.get_by_text(re.compile(r"\d+:\d\d left")).first).to_be_visible()
+            _no_exception(page)
+        _shot(people[0], "browser-round-participant")
+
+        talking = trainer.get_by_test_id("stMetric").filter(has_text="Talking")
+        expect(talking).to_contain_text("3", timeout=15_000)  # the board refreshed by itself
+        expect(trainer.get_by_test_id("stDataFrame")).to_be_visible()
+        _no_exception(trainer)
+        _shot(trainer, "browser-round-board")
+        [round_] = store.workshops.rounds(Viewer.of(store.accounts.by_login("tess")))
+        rows = store.workshops.board(Viewer.of(store.accounts.by_login("tess")), round_.id)
+        assert sorted((r.participant, r.state, r.lines) for r in rows) == [
+            ("Noor", "talking", 1),
+            ("Sam", "talking", 1),
+            ("pia", "talking", 1),
+        ]
+    finally:
+        for context in contexts:
+            context.close()
