@@ -472,19 +472,26 @@ def test_a_trainer_runs_a_round_for_three_people_who_join_by_code_and_appear_on_
         trainer.get_by_text("Guests may join with a display name").click()
         trainer.get_by_text("Show names on the board").click()
         trainer.get_by_role("button", name="Create round").click()
-        trainer.get_by_role("button", name="Start").click()
         link = trainer.get_by_text(re.compile(r"/join\?code=")).first.inner_text()
         code = re.search(r"code=([A-Z0-9]+)", link).group(1)
         _no_exception(trainer)
 
-        for page, name in zip(people, ["Sam", "Noor", "pia"], strict=True):
+        for page, name in zip(people, ["Sam", "Noor", "pia"], strict=True):  # they join before the start
             if name == "pia":  # one with an account signs in first
                 _sign_in(page, team_server, "pia")
             page.goto(f"{team_server}/join?code={code}")
-            if name != "pia":
-                page.get_by_role("textbox", name="Your name").fill(name)
-            page.get_by_role("button", name="Join", exact=True).click()
-            page.get_by_role("button", name="Start the conversation").click()
+            if name == "pia":
+                page.get_by_role("button", name="Join", exact=True).click()
+            else:
+                box = page.get_by_role("textbox", name="Your name")
+                box.fill(name)
+                box.press("Enter")  # submits the form with the name in it
+            expect(page.get_by_text("Waiting for the trainer to start the round")).to_be_visible(timeout=15_000)
+
+        trainer.get_by_role("button", name="Start").click()
+        expect(trainer.get_by_role("button", name="Pause")).to_be_visible()
+        for page in people:  # the waiting page moves on by itself
+            page.get_by_role("button", name="Start the conversation").click(timeout=30_000)
             box = page.get_by_test_id("stChatInputTextArea")
             box.fill("I can hear how much is riding on this for you. What happens if it slips?")
             box.press("Enter")
