@@ -6,7 +6,7 @@ no comment, correction or audit entry of it either."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from simulator.core.codes import CODES
 from simulator.storage.database import Database
@@ -14,6 +14,23 @@ from simulator.storage.models import Attempt, AuditEntry, CodeCorrection, Commen
 from simulator.storage.policy import Viewer, may_review, readable_attempts
 
 MAX_COMMENT = 4000
+
+
+def _hanging_off(
+    record: type[Comment | CodeCorrection | ScoreAdjustment],
+    viewer: Viewer,
+    attempt_ids: list[int],
+    *,
+    author: bool = False,
+) -> Select:
+    """The records of the attempts the viewer may read, oldest first; with `author`, each
+    with its author's name."""
+    columns = (record, User.name) if author else (record,)
+    query = select(*columns).join(Attempt, Attempt.id == record.attempt_id)
+    if author:
+        query = query.join(User, User.id == record.author_id)
+    where = (record.attempt_id.in_(attempt_ids), readable_attempts(viewer))
+    return query.where(*where).order_by(record.created_at, record.id)
 
 
 class ReviewError(ValueError):
@@ -58,13 +75,7 @@ class Reviews:
     def comments(self, viewer: Viewer, attempt_id: int) -> list[tuple[Comment, str]]:
         """The attempt's comments with their authors' names, oldest first ([] when unreadable)."""
         with self.db.session() as s:
-            query = (
-                select(Comment, User.name)
-                .join(Attempt, Attempt.id == Comment.attempt_id)
-                .join(User, User.id == Comment.author_id)
-                .where(Comment.attempt_id == attempt_id, readable_attempts(viewer))
-                .order_by(Comment.created_at, Comment.id)
-            )
+            query = _hanging_off(Comment, viewer, [attempt_id], author=True)
             return [(c, name) for c, name in s.execute(query).all()]
 
     # ---- corrections ---------------------------------------------------------------
@@ -95,13 +106,7 @@ class Reviews:
     def corrections(self, viewer: Viewer, attempt_id: int) -> dict[int, CodeCorrection]:
         """The latest correction of each corrected line, by turn index."""
         with self.db.session() as s:
-            query = (
-                select(CodeCorrection)
-                .join(Attempt, Attempt.id == CodeCorrection.attempt_id)
-                .where(CodeCorrection.attempt_id == attempt_id, readable_attempts(viewer))
-                .order_by(CodeCorrection.created_at, CodeCorrection.id)
-            )
-            return {c.turn_idx: c for c in s.scalars(query)}
+            return {c.turn_idx: c for c in s.scalars(_hanging_off(CodeCorrection, viewer, [attempt_id]))}
 
     def adjust_score(
         self, viewer: Viewer, attempt_id: int, dimension: str, automatic: int, score: int, reason: str
@@ -128,13 +133,7 @@ class Reviews:
     def adjustments(self, viewer: Viewer, attempt_id: int) -> dict[str, tuple[ScoreAdjustment, str]]:
         """The latest adjustment of each dimension, with its author's name."""
         with self.db.session() as s:
-            query = (
-                select(ScoreAdjustment, User.name)
-                .join(Attempt, Attempt.id == ScoreAdjustment.attempt_id)
-                .join(User, User.id == ScoreAdjustment.author_id)
-                .where(ScoreAdjustment.attempt_id == attempt_id, readable_attempts(viewer))
-                .order_by(ScoreAdjustment.created_at, ScoreAdjustment.id)
-            )
+            query = _hanging_off(ScoreAdjustment, viewer, [attempt_id], author=True)
             return {a.dimension: (a, name) for a, name in s.execute(query).all()}
 
     def coach_scores(self, viewer: Viewer, attempt_ids: list[int]) -> dict[int, dict[str, int]]:
@@ -142,12 +141,7 @@ class Reviews:
         if not attempt_ids:
             return {}
         with self.db.session() as s:
-            query = (
-                select(ScoreAdjustment)
-                .join(Attempt, Attempt.id == ScoreAdjustment.attempt_id)
-                .where(ScoreAdjustment.attempt_id.in_(attempt_ids), readable_attempts(viewer))
-                .order_by(ScoreAdjustment.created_at, ScoreAdjustment.id)
-            )
+            query = _hanging_off(ScoreAdjustment, viewer, attempt_ids)
             out: dict[int, dict[str, int]] = {}
             for adjustment in s.scalars(query):
                 out.setdefault(adjustment.attempt_id, {})[adjustment.dimension] = adjustment.score
