@@ -92,3 +92,19 @@ def test_db_upgrade_command_reports_what_it_did(tmp_path: Path, monkeypatch: pyt
     assert f"upgraded from {FIRST_RELEASE} to revision {head_revision()}" in first.output
     again = CliRunner().invoke(app, ["db", "upgrade"])
     assert "up to date" in again.output
+
+
+def test_a_database_server_that_is_down_gets_a_clear_error_not_a_traceback(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = os.environ | {
+        "SPARRING_DATA_DIR": str(tmp_path),
+        "SPARRING_DATABASE_URL": "postgresql+psycopg2://nobody@127.0.0.1:1/sparring",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "simulator", "db", "upgrade"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 1
+    assert "The database could not be reached" in done.stderr and "Traceback" not in done.stderr
