@@ -73,6 +73,9 @@ class Attempt(Base):
     round_id: Mapped[int | None] = mapped_column(
         ForeignKey("rounds.id", ondelete="SET NULL"), nullable=True, index=True
     )
+    # Which published version of an authored scenario it used (None: a built-in scenario;
+    # 0: the author's draft, in a test chat).
+    scenario_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
     user: Mapped[User] = relationship(back_populates="attempts")
     turns: Mapped[list[Turn]] = relationship(back_populates="attempt", order_by="Turn.idx")
 
@@ -147,6 +150,10 @@ class Round(Base):
     ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     paused_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    # The round this one runs again (same scenarios): the debrief compares the two.
+    follows_id: Mapped[int | None] = mapped_column(ForeignKey("rounds.id", ondelete="SET NULL"), nullable=True)
+    # The lines the trainer picked to show in the debrief: [{"attempt_id": …, "turn_idx": …}].
+    debrief_picks: Mapped[list[dict[str, int]] | None] = mapped_column(JSON, nullable=True, default=list)
 
 
 class RoundParticipant(Base):
@@ -242,3 +249,39 @@ class AppSetting(Base):
     __tablename__ = "app_settings"
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[Any] = mapped_column(JSON)
+
+
+class AuthoredScenario(Base):
+    """A scenario (and its persona) a coach or trainer writes in the app. `draft` is the
+    working copy as YAML text (valid or not); publishing stores a numbered version."""
+
+    __tablename__ = "authored_scenarios"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)  # the scenario id
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    draft: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class ScenarioVersion(Base):
+    """A published version: the validated document ({"scenario": …, "persona": …})."""
+
+    __tablename__ = "scenario_versions"
+    __table_args__ = (UniqueConstraint("authored_id", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    authored_id: Mapped[int] = mapped_column(ForeignKey("authored_scenarios.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    published_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class ScenarioShare(Base):
+    """A published scenario shared with a coach's group: its members can rehearse it."""
+
+    __tablename__ = "scenario_shares"
+    authored_id: Mapped[int] = mapped_column(
+        ForeignKey("authored_scenarios.id", ondelete="CASCADE"), primary_key=True
+    )
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True, index=True)
