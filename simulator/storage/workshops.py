@@ -3,13 +3,20 @@ accounts, anonymous board or names), people join with its short code, the traine
 pauses, extends and ends it, and the board says where every conversation stands.
 
 The time box lives in the database (`ends_at`, and `paused_at` while paused), so every
-replica and every participant's page agrees on the time left. Guests are users of their
-own (`User.guest`, no password); their attempts go with the round when it is deleted.
+replica and every participant's page agrees on the time left. A running round whose time is
+up is marked ended where it is read (no background thread): whoever reads it first closes it,
+once. Guests are users of their own (`User.guest`, no password); their attempts go with the
+round when it is deleted.
+
+A round can follow an earlier one (`follows_id`: the same round run again), and keeps the
+example lines its trainer picked for the debrief (`debrief_picks`). A participant's lines show
+with their name in the debrief only if they agreed (`RoundParticipant.show_lines`).
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -65,11 +72,31 @@ class BoardRow:
     lines: int  # the participant's lines so far
     trust: float | None  # the persona's latest trust
     scores: dict[str, Any] = field(default_factory=dict)  # overall and per dimension, once scored
+    speaker: str = ""  # how the debrief labels their lines: their name only if they agreed, else "Participant 3"
 
 
 class Workshops:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, clock: Callable[[], datetime] = now) -> None:
         self.db = db
+        self.clock = clock  # the time box's "now"; tests set their own
+
+    def _close_if_over(self, s: Session, rounds: Iterable[Round]) -> None:
+        """Marks running rounds whose time is up as ended. The update checks the database's
+        `ends_at` again, so a round the trainer has just extended stays open, and a second
+        reader changes nothing."""
+        at = self.clock()
+        for round_ in rounds:
+            ends = _utc(round_.ends_at)
+            if round_.status != "running" or ends is None or ends > at:
+                continue
+            closing = (
+                update(Round)
+                .where(Round.id == round_.id, Round.status == "running", Round.ends_at <= at)
+                .values(status="ended")
+                .execution_options(synchronize_session=False)
+            )
+            s.execute(closing)
+            s.refresh(round_)
 
     # ---- the trainer's side -----------------------------------------------------------
     def create_round(
@@ -82,6 +109,7 @@ class Workshops:
         *,
         guests: bool = False,
         anonymous: bool = True,
+        follows_id: int | None = None,
     ) -> Round:
         if viewer.role not in RUNNERS or viewer.user_id is None:
             raise PermissionError("Only trainers and admins run workshop rounds.")
@@ -104,10 +132,28 @@ class Workshops:
                 minutes=minutes,
                 guests=guests,
                 anonymous=anonymous,
+                follows_id=follows_id,
+                debrief_picks=None,  # until the trainer picks: then a list, empty if they pick none
             )
             s.add(round_)
             s.flush()
             return round_
+
+    def run_again(self, viewer: Viewer, round_id: int) -> Round:
+        """A new draft of the round (same scenarios, difficulty, time box, guests and names on
+        the board, a new code) that follows it, so the debrief can compare the two."""
+        with self.db.session() as s:
+            first = self._run(s, viewer, round_id)
+        return self.create_round(
+            viewer,
+            first.name,
+            first.scenario_ids,
+            first.difficulty,
+            first.minutes,
+            guests=first.guests,
+            anonymous=first.anonymous,
+            follows_id=first.id,
+        )
 
     def rounds(self, viewer: Viewer) -> list[Round]:
         """The rounds the viewer runs (every round for an admin), newest first."""
@@ -115,12 +161,27 @@ class Workshops:
             query = select(Round).order_by(Round.created_at.desc(), Round.id.desc())
             if not viewer.is_admin:
                 query = query.where(Round.trainer_id == viewer.user_id)
-            return list(s.scalars(query))
+            found = list(s.scalars(query))
+            self._close_if_over(s, found)
+            return found
+
+    def earlier_rounds(self, viewer: Viewer, round_id: int) -> list[Round]:
+        """The viewer's rounds made before this one that share a scenario with it, newest
+        first: what its debrief can be compared with."""
+        with self.db.session() as s:
+            round_ = self._run(s, viewer, round_id)
+        scenarios = set(round_.scenario_ids)
+        return [
+            r
+            for r in self.rounds(viewer)
+            if (r.created_at, r.id) < (round_.created_at, round_.id) and scenarios & set(r.scenario_ids)
+        ]
 
     def _run(self, s: Session, viewer: Viewer, round_id: int) -> Round:
         round_ = s.get(Round, round_id)
         if round_ is None or not (viewer.is_admin or round_.trainer_id == viewer.user_id):
             raise KeyError(f"round {round_id} not found")
+        self._close_if_over(s, [round_])
         return round_
 
     def start(self, viewer: Viewer, round_id: int) -> Round:
@@ -128,7 +189,7 @@ class Workshops:
             round_ = self._run(s, viewer, round_id)
             if round_.status != "draft":
                 raise WorkshopError("This round has started already.")
-            round_.status, round_.started_at = "running", now()
+            round_.status, round_.started_at = "running", self.clock()
             round_.ends_at = round_.started_at + timedelta(minutes=round_.minutes)
             return round_
 
@@ -137,7 +198,7 @@ class Workshops:
             round_ = self._run(s, viewer, round_id)
             if round_.status != "running":
                 raise WorkshopError("Only a running round can be paused.")
-            round_.status, round_.paused_at = "paused", now()
+            round_.status, round_.paused_at = "paused", self.clock()
             return round_
 
     def resume(self, viewer: Viewer, round_id: int) -> Round:
@@ -146,7 +207,7 @@ class Workshops:
             round_ = self._run(s, viewer, round_id)
             if round_.status != "paused":
                 raise WorkshopError("Only a paused round can carry on.")
-            round_.ends_at = _utc(round_.ends_at) + (now() - _utc(round_.paused_at))
+            round_.ends_at = _utc(round_.ends_at) + (self.clock() - _utc(round_.paused_at))
             round_.status, round_.paused_at = "running", None
             return round_
 
@@ -157,13 +218,13 @@ class Workshops:
             round_ = self._run(s, viewer, round_id)
             if round_.status not in {"running", "paused"}:
                 raise WorkshopError("Only a round under way can be extended.")
-            round_.ends_at = max(_utc(round_.ends_at), now()) + timedelta(minutes=minutes)
+            round_.ends_at = max(_utc(round_.ends_at), self.clock()) + timedelta(minutes=minutes)
             return round_
 
     def end(self, viewer: Viewer, round_id: int) -> Round:
         with self.db.session() as s:
             round_ = self._run(s, viewer, round_id)
-            round_.status, round_.ends_at, round_.paused_at = "ended", now(), None
+            round_.status, round_.ends_at, round_.paused_at = "ended", self.clock(), None
             return round_
 
     def delete_round(self, viewer: Viewer, round_id: int) -> int:
@@ -191,6 +252,8 @@ class Workshops:
         key = "".join(code.split()).upper()
         with self.db.session() as s:
             round_ = s.scalar(select(Round).where(Round.join_code == key))
+            if round_ is not None:
+                self._close_if_over(s, [round_])
             return None if round_ is None or round_.status == "ended" else round_
 
     def join(self, code: str, user: User) -> Round:
@@ -227,7 +290,10 @@ class Workshops:
     def get(self, round_id: int) -> Round | None:
         """A round by id, whatever its status: for the clock of an attempt made in it."""
         with self.db.session() as s:
-            return s.get(Round, round_id)
+            round_ = s.get(Round, round_id)
+            if round_ is not None:
+                self._close_if_over(s, [round_])
+            return round_
 
     def rounds_of(self, user_id: int) -> list[Round]:
         """The rounds a participant joined that have not ended, newest first."""
@@ -238,7 +304,28 @@ class Workshops:
                 .where(RoundParticipant.user_id == user_id, Round.status != "ended")
                 .order_by(Round.created_at.desc())
             )
-            return list(s.scalars(query))
+            found = list(s.scalars(query))
+            self._close_if_over(s, found)
+            return [round_ for round_ in found if round_.status != "ended"]
+
+    def shows_lines(self, round_id: int, user_id: int) -> bool:
+        """Whether the participant agreed to have their lines shown with their name in the debrief."""
+        with self.db.session() as s:
+            participant = s.get(RoundParticipant, (round_id, user_id))
+            return participant is not None and bool(participant.show_lines)
+
+    def set_show_lines(self, round_id: int, user_id: int, show: bool) -> None:
+        """The participant's say on their name beside their lines in the debrief; theirs to
+        change until the round ends."""
+        with self.db.session() as s:
+            round_ = s.get(Round, round_id)
+            participant = s.get(RoundParticipant, (round_id, user_id))
+            if round_ is None or participant is None:
+                raise KeyError(f"round {round_id} has no participant {user_id}")
+            self._close_if_over(s, [round_])
+            if round_.status == "ended":
+                raise WorkshopError("The round has ended: your choice stays as it was.")
+            participant.show_lines = show
 
     def attempt_in(self, round_id: int, user_id: int) -> Attempt | None:
         """The participant's latest attempt in the round."""
@@ -250,6 +337,21 @@ class Workshops:
             )
             return s.scalars(query).first()
 
+    # ---- the debrief ------------------------------------------------------------------
+    def save_picks(self, viewer: Viewer, round_id: int, picks: Iterable[tuple[int, int]]) -> Round:
+        """Keeps the example lines the trainer picked for the debrief, as (attempt id, turn
+        index) pairs, so they are there after a reload and on another device. Each must be a
+        line of an attempt in the round."""
+        wanted = [{"attempt_id": int(attempt_id), "turn_idx": int(turn)} for attempt_id, turn in picks]
+        with self.db.session() as s:
+            round_ = self._run(s, viewer, round_id)
+            ids = {pick["attempt_id"] for pick in wanted}
+            found = set(s.scalars(select(Attempt.id).where(Attempt.id.in_(ids), Attempt.round_id == round_id)))
+            if ids - found:
+                raise WorkshopError("Pick lines from this round's conversations.")
+            round_.debrief_picks = wanted
+            return round_
+
     # ---- the board --------------------------------------------------------------------
     def board(self, viewer: Viewer, round_id: int) -> list[BoardRow]:
         """Every participant in the order they joined, with their latest attempt in the round.
@@ -257,7 +359,7 @@ class Workshops:
         with self.db.session() as s:
             round_ = self._run(s, viewer, round_id)
             people = s.execute(
-                select(User.id, User.name)
+                select(User.id, User.name, RoundParticipant.show_lines)
                 .join(RoundParticipant, RoundParticipant.user_id == User.id)
                 .where(RoundParticipant.round_id == round_id)
                 .order_by(RoundParticipant.joined_at, User.id)
@@ -284,19 +386,21 @@ class Workshops:
                 ).all()
             )
         rows = []
-        for position, (user_id, name) in enumerate(people, start=1):
+        for position, (user_id, name, show_lines) in enumerate(people, start=1):
             attempt = latest.get(user_id)
+            anonymous = f"Participant {position}"
             state = "joined" if attempt is None else "ended" if attempt.status == "ended" else "talking"
             report = (attempt.report or {}) if attempt else {}
             rows.append(
                 BoardRow(
-                    participant=f"Participant {position}" if round_.anonymous else name,
+                    participant=anonymous if round_.anonymous else name,
                     user_id=user_id,
                     attempt_id=attempt.id if attempt else None,
                     state=state,
                     lines=lines.get(attempt.id, 0) if attempt else 0,
                     trust=(states.get(attempt.id) or {}).get("trust") if attempt else None,
                     scores=report.get("score", {}) if isinstance(report, dict) else {},
+                    speaker=name if show_lines else anonymous,
                 )
             )
         return rows

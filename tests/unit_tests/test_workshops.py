@@ -1,20 +1,24 @@
 """Workshop rounds in storage: codes, joining (accounts and guests), the time box (start,
-pause, carry on, extend, end), the board, and what deleting a round takes with it."""
+pause, carry on, extend, end, and the end when the time is up, on a clock the test sets), the
+board, running a round again, the participant's say on their name in the debrief, the
+trainer's debrief picks, and what deleting a round takes with it."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import event, text
 
-from simulator.storage.models import Role, Round
+from simulator.storage.models import Role, Round, RoundParticipant
 from simulator.storage.policy import SYSTEM, Viewer
 from simulator.storage.store import Store
 from simulator.storage.workshops import CODE_ALPHABET, CODE_LENGTH, WorkshopError, time_left
 
 SCENARIO = "tantrum_client"
+OTHER = "career_unsure"
+T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -133,3 +137,172 @@ def test_deleting_a_round_takes_its_guests_and_their_attempts_but_not_account_ho
             connection.execute(text("SELECT count(*) FROM turns WHERE attempt_id = :a"), {"a": gone.id}).scalar() == 0
         )
         assert connection.execute(text("SELECT count(*) FROM rounds")).scalar() == 0
+
+
+class Clock:
+    """The workshops' "now", moved by the test."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
+def updates_while(store: Store, read) -> list[str]:  # noqa: ANN001 - a callable
+    """The UPDATE statements a read issues."""
+    statements: list[str] = []
+
+    def seen(*args) -> None:  # noqa: ANN002
+        statements.append(args[2])
+
+    event.listen(store.engine, "before_cursor_execute", seen)
+    try:
+        read()
+    finally:
+        event.remove(store.engine, "before_cursor_execute", seen)
+    return [sql for sql in statements if sql.lstrip().upper().startswith("UPDATE")]
+
+
+def test_a_running_round_ends_by_itself_when_its_time_is_up(store, trainer):
+    clock = Clock(T0)
+    store.workshops.clock = clock
+    ana = store.accounts.create_user("ana", "password1")
+    round_ = make_round(store, trainer)
+    store.workshops.join(round_.join_code, ana)
+    started = store.workshops.start(trainer, round_.id)
+    assert time_left(started, T0) == timedelta(minutes=15)
+
+    clock.at = T0 + timedelta(minutes=14, seconds=59)
+    assert store.workshops.by_code(round_.join_code).status == "running"
+    assert [r.id for r in store.workshops.rounds_of(ana.id)] == [round_.id]
+
+    clock.at = T0 + timedelta(minutes=15, seconds=1)
+    store.workshops.board(trainer, round_.id)  # the trainer's board reads it first, and closes it
+    with store.db.session() as s:
+        stored = s.get(Round, round_.id)
+        assert stored.status == "ended" and stored.ends_at.replace(tzinfo=UTC) == T0 + timedelta(minutes=15)
+    assert store.workshops.by_code(round_.join_code) is None  # the join page: no one else comes in
+    assert store.workshops.rounds_of(ana.id) == []
+    assert store.workshops.get(round_.id).status == "ended"  # the Rehearse page's clock
+    assert updates_while(store, lambda: store.workshops.rounds(trainer)) == []  # once is enough
+    with pytest.raises(WorkshopError, match="Only a round under way"):
+        store.workshops.extend(trainer, round_.id, 5)
+
+
+def test_a_round_whose_time_is_up_is_closed_by_whichever_page_reads_it_first(store, trainer):
+    clock = Clock(T0)
+    store.workshops.clock = clock
+    ana = store.accounts.create_user("ana", "password1")
+    readers = {
+        "trainer page": lambda: store.workshops.rounds(trainer),
+        "join page": lambda: store.workshops.by_code(code),
+        "participant's rounds": lambda: store.workshops.rounds_of(ana.id),
+        "rehearse page": lambda: store.workshops.get(round_id),
+    }
+    for what, read in readers.items():
+        clock.at = T0
+        round_ = make_round(store, trainer)
+        code, round_id = round_.join_code, round_.id
+        store.workshops.join(code, ana)
+        store.workshops.start(trainer, round_id)
+        clock.at = T0 + timedelta(minutes=16)
+        assert len(updates_while(store, read)) == 1, what
+        with store.db.session() as s:
+            assert s.get(Round, round_id).status == "ended", what
+
+
+def test_a_paused_round_or_one_extended_in_time_stays_open(store, trainer):
+    clock = Clock(T0)
+    store.workshops.clock = clock
+    paused = make_round(store, trainer)
+    store.workshops.start(trainer, paused.id)
+    store.workshops.pause(trainer, paused.id)
+    extended = make_round(store, trainer)
+    store.workshops.start(trainer, extended.id)
+    clock.at = T0 + timedelta(minutes=14)
+    store.workshops.extend(trainer, extended.id, 5)
+    clock.at = T0 + timedelta(minutes=16)
+    statuses = {r.id: r.status for r in store.workshops.rounds(trainer)}
+    assert statuses == {paused.id: "paused", extended.id: "running"}
+    clock.at = T0 + timedelta(minutes=20)
+    assert {r.id: r.status for r in store.workshops.rounds(trainer)} == {paused.id: "paused", extended.id: "ended"}
+
+
+def test_running_a_round_again_keeps_its_settings_with_a_new_code(store, trainer):
+    first = store.workshops.create_round(
+        trainer, "Team leads", [SCENARIO, OTHER], "hard", 20, guests=True, anonymous=False
+    )
+    store.workshops.start(trainer, first.id)
+    store.workshops.end(trainer, first.id)
+    again = store.workshops.run_again(trainer, first.id)
+    settings = ("name", "scenario_ids", "difficulty", "minutes", "guests", "anonymous", "trainer_id")
+    assert [getattr(again, f) for f in settings] == [getattr(first, f) for f in settings]
+    assert (again.status, again.follows_id, again.started_at) == ("draft", first.id, None)
+    assert again.join_code != first.join_code
+    assert store.workshops.by_code(again.join_code).id == again.id  # open to join
+
+    elsewhere = store.workshops.create_round(trainer, "Other scenario", ["vague_it_colleague"], "standard", 15)
+    overlapping = store.workshops.create_round(trainer, "Overlap", [OTHER], "standard", 15)
+    assert [r.id for r in store.workshops.earlier_rounds(trainer, again.id)] == [first.id]
+    assert [r.id for r in store.workshops.earlier_rounds(trainer, overlapping.id)] == [again.id, first.id]
+    assert store.workshops.earlier_rounds(trainer, elsewhere.id) == []
+
+    other = Viewer.of(store.accounts.create_user("tom", "password1", Role.trainer))
+    with pytest.raises(KeyError):
+        store.workshops.run_again(other, first.id)
+    with pytest.raises(KeyError):
+        store.workshops.earlier_rounds(other, again.id)
+    store.workshops.delete_round(trainer, first.id)
+    assert store.workshops.get(again.id).follows_id is None
+
+
+def test_a_participant_says_whether_the_debrief_shows_their_name_until_the_round_ends(store, trainer):
+    round_ = make_round(store, trainer, anonymous=False)
+    ana, ben = (store.accounts.create_user(n, "password1") for n in ("ana", "ben"))
+    for person in (ana, ben):
+        store.workshops.join(round_.join_code, person)
+    assert not store.workshops.shows_lines(round_.id, ana.id)  # off unless they agree
+    store.workshops.set_show_lines(round_.id, ana.id, True)
+    rows = store.workshops.board(trainer, round_.id)
+    assert [(r.participant, r.speaker) for r in rows] == [("ana", "ana"), ("ben", "Participant 2")]
+
+    anonymous = make_round(store, trainer)
+    store.workshops.join(anonymous.join_code, ben)
+    store.workshops.set_show_lines(anonymous.id, ben.id, True)
+    assert [(r.participant, r.speaker) for r in store.workshops.board(trainer, anonymous.id)] == [
+        ("Participant 1", "ben")
+    ]
+
+    store.workshops.set_show_lines(round_.id, ana.id, False)  # changed their mind
+    assert not store.workshops.shows_lines(round_.id, ana.id)
+    store.workshops.end(trainer, round_.id)
+    with pytest.raises(WorkshopError, match="has ended"):
+        store.workshops.set_show_lines(round_.id, ana.id, True)
+    with store.db.session() as s:
+        assert s.get(RoundParticipant, (round_.id, ana.id)).show_lines is False
+    stranger = store.accounts.create_user("cy", "password1")
+    with pytest.raises(KeyError):
+        store.workshops.set_show_lines(anonymous.id, stranger.id, True)
+
+
+def test_the_trainers_debrief_picks_are_kept_with_the_round(store, trainer):
+    round_ = make_round(store, trainer, guests=True)
+    _, guest = store.workshops.join_as_guest(round_.join_code, "Sam")
+    attempt = store.create_attempt(guest, SCENARIO, "standard", "fake", round_id=round_.id)
+    assert store.workshops.rounds(trainer)[0].debrief_picks is None  # not picked yet: the debrief shows the first few
+    store.workshops.save_picks(trainer, round_.id, [(attempt.id, 3), (attempt.id, 5)])
+    assert store.workshops.rounds(trainer)[0].debrief_picks == [
+        {"attempt_id": attempt.id, "turn_idx": 3},
+        {"attempt_id": attempt.id, "turn_idx": 5},
+    ]
+    store.workshops.save_picks(trainer, round_.id, [])
+    assert store.workshops.rounds(trainer)[0].debrief_picks == []
+
+    other = Viewer.of(store.accounts.create_user("tom", "password1", Role.trainer))
+    with pytest.raises(KeyError):
+        store.workshops.save_picks(other, round_.id, [(attempt.id, 3)])
+    elsewhere = store.create_attempt(guest, SCENARIO, "standard", "fake")
+    with pytest.raises(WorkshopError, match="this round's conversations"):
+        store.workshops.save_picks(trainer, round_.id, [(elsewhere.id, 1)])
+    assert store.workshops.rounds(trainer)[0].debrief_picks == []
