@@ -2,7 +2,10 @@
 accounts, names or an anonymous board), shows its join code, link and QR code on the
 projector, starts, pauses, extends and ends it, and watches the live board (who has joined,
 who is talking, lines, the persona's trust, the scores per skill as they arrive), which
-refreshes by itself. The round downloads as CSV.
+refreshes by itself; a round whose time is up ends by itself. The round downloads as CSV.
+"Run it again" sets up the same round anew; the debrief compares it with the round it runs
+again (or another earlier round of the trainer's with a scenario in common) and keeps the
+example lines the trainer picks with the round.
 
 Trainers see the rounds they run; admins every round. The sums and the drawing are in
 app_pages/components/board.py; reads and changes go through `store.workshops`, which checks
@@ -20,9 +23,10 @@ from app_pages.components import board, debrief
 from app_pages.components.changes import Changes
 from app_pages.formatting import difficulty_options, label, plain, when
 from app_pages.services import get_services
+from simulator.engine.debrief import Comparison, compare
 from simulator.storage.models import Role, Round
 from simulator.storage.policy import Viewer
-from simulator.storage.workshops import RUNNERS, WorkshopError, time_left
+from simulator.storage.workshops import RUNNERS, BoardRow, WorkshopError, time_left
 
 services = get_services()
 user = require_user()
@@ -46,6 +50,10 @@ def titles() -> dict[str, str]:
 
 def scenario_title(scenario_id: str) -> str:
     return titles().get(scenario_id, f"{scenario_id} (no longer in the library)")
+
+
+def round_label(round_: Round) -> str:
+    return f"{round_.name} · {round_.join_code} · {when(round_.created_at)}"
 
 
 def file_name(round_: Round) -> str:
@@ -89,8 +97,7 @@ def pick_round(rounds: list[Round]) -> Round:
     by_id = {round_.id: round_ for round_ in rounds}
 
     def name(round_id: int) -> str:
-        round_ = by_id[round_id]
-        return f"{round_.name} · {round_.join_code} · {when(round_.created_at)}"  # the status shows below
+        return round_label(by_id[round_id])  # the status shows below
 
     return by_id[st.selectbox("Round", ids, format_func=name, key=ROUND_KEY)]
 
@@ -134,7 +141,25 @@ def controls(round_: Round) -> None:
                 CHANGES.change(f"{EXTEND_MIN} more minutes.", ws.extend, viewer, round_.id, EXTEND_MIN)
             if st.button("End", icon=":material/stop:"):
                 CHANGES.change("The round ended.", ws.end, viewer, round_.id)
+        run_again_button(round_)
         delete_button(round_)
+
+
+def run_again_button(round_: Round) -> None:
+    """A new draft of the round, picked at once; its debrief compares the two."""
+    if not st.button(
+        "Run it again",
+        icon=":material/replay:",
+        help="A new round with the same scenarios, difficulty, time box and settings, and a new code",
+    ):
+        return
+    try:
+        again = store.workshops.run_again(viewer, round_.id)
+    except CHANGES.problems as exc:
+        CHANGES.show_problem(exc)
+        return
+    st.session_state[NEW_ROUND_KEY] = again.id
+    CHANGES.done(f"Round “{plain(again.name)}” set up again: its join code is {again.join_code}.")
 
 
 def delete_button(round_: Round) -> None:
@@ -164,8 +189,9 @@ def live_board(round_: Round) -> None:
         cells = st.columns(4)
         for cell, (what, n) in zip(cells, counted.items(), strict=False):
             cell.metric(label(what), n)
-        over = round_.status == "running" and left is not None and not left
-        cells[3].metric("Time left", "Time is up" if over else board.clock(left))
+        if round_.status == "running" and left is not None and not left:
+            st.rerun(scope="app")  # the board's read ended the round: the whole page shows it
+        cells[3].metric("Time left", board.clock(left))
         if not rows:
             st.info("Nobody has joined yet: share the code or the link.", icon=":material/group:")
             return
@@ -199,12 +225,54 @@ def debrief_section(round_: Round) -> None:
     key = f"rounds_debrief_{round_.id}"
     if not st.toggle("Show the debrief", value=round_.status == "ended", key=key):
         return
+    takes = takes_of(rows)
+    debrief.show(
+        round_.name,
+        takes,
+        file_name(round_).removesuffix(".csv"),
+        key=key,
+        picks=round_.debrief_picks,
+        save_picks=lambda picks: save_picks(round_.id, picks),
+        comparison=comparison(round_, debrief.round_side(round_label(round_), len(rows), takes)),
+    )
+
+
+def takes_of(rows: list[BoardRow]) -> list[debrief.Take]:
+    """Each participant's attempt for the debrief, their lines labelled as they agreed."""
     takes = []
     for row in rows:
         attempt = store.attempt(row.attempt_id, viewer) if row.attempt_id is not None else None
         if attempt is not None:
-            takes.append(debrief.Take(row.participant, attempt.report or {}, store.turns(attempt.id, viewer)))
-    debrief.show(round_.name, takes, file_name(round_).removesuffix(".csv"), key=key)
+            turns = store.turns(attempt.id, viewer)
+            takes.append(debrief.Take(row.speaker, attempt.report or {}, turns, attempt.id))
+    return takes
+
+
+def save_picks(round_id: int, picks: list[tuple[int, int]]) -> None:
+    try:
+        store.workshops.save_picks(viewer, round_id, picks)
+    except CHANGES.problems as exc:
+        CHANGES.show_problem(exc)
+
+
+def comparison(round_: Round, this: debrief.RoundSide) -> Comparison | None:
+    """The round beside an earlier one: the round it runs again, unless the trainer picks
+    another of theirs with a scenario in common, or none."""
+    earlier = {r.id: r for r in store.workshops.earlier_rounds(viewer, round_.id)}
+    if not earlier:
+        return None
+    options = [None, *earlier]
+    other_id = st.selectbox(
+        "Compare with an earlier round",
+        options,
+        index=options.index(round_.follows_id) if round_.follows_id in earlier else 0,
+        format_func=lambda i: "No comparison" if i is None else round_label(earlier[i]),
+        key=f"rounds_compare_{round_.id}",
+    )
+    if other_id is None:
+        return None
+    rows = store.workshops.board(viewer, other_id)
+    return compare(debrief.round_side(round_label(earlier[other_id]), len(rows), takes_of(rows)), this)
 
 
 # ---- the page ---------------------------------------------------------------------------------

@@ -5,7 +5,8 @@ The sums are pure functions of `BoardRow`s (simulator/storage/workshops.py) and 
 they are tested without Streamlit; `board_table` and `score_chart` draw them.
 
 A board row's scores are the saved report's "score" dict: `{"overall": int, "dimensions":
-{name: {"score": int}}}`; a dimension the report did not score is left out.
+{name: {"score": int}}}`; a dimension the report did not score is left out (`skill_scores`, in
+simulator/engine/debrief.py with the comparison of two rounds).
 """
 
 from __future__ import annotations
@@ -22,16 +23,13 @@ import segno
 import streamlit as st
 
 from evals.scoring import charts
-from evals.scoring.report import DIMENSION_TITLES
-from simulator.storage.exports import DIMENSIONS, to_csv
+from simulator.engine.debrief import OVERALL, SKILL_TITLES, SKILLS, skill_scores
+from simulator.storage.exports import to_csv
 from simulator.storage.models import Attempt
 from simulator.storage.policy import Viewer
 from simulator.storage.store import Store
 from simulator.storage.workshops import BoardRow
 
-OVERALL = "overall"
-SKILLS = (OVERALL, *DIMENSIONS)  # overall, listening, limit_setting, goals
-SKILL_TITLES = {OVERALL: "Overall", **DIMENSION_TITLES}
 STATES = ("joined", "talking", "ended")
 CSV_COLUMNS = (
     "participant",
@@ -70,26 +68,6 @@ def clock(left: timedelta | None) -> str:
 
 
 # ---- the sums ---------------------------------------------------------------------------------
-def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def skill_scores(score: Mapping[str, Any]) -> dict[str, int]:
-    """Overall and per-dimension scores from a report's "score" dict; what is missing is left out."""
-    if not isinstance(score, Mapping):
-        return {}
-    dimensions = score.get("dimensions")
-    dimensions = dimensions if isinstance(dimensions, Mapping) else {}
-    found = {OVERALL: _int(score.get(OVERALL))}
-    for name in DIMENSIONS:
-        item = dimensions.get(name)
-        found[name] = _int(item.get("score")) if isinstance(item, Mapping) else None
-    return {skill: value for skill, value in found.items() if value is not None}
-
-
 def counts(rows: Iterable[BoardRow]) -> dict[str, int]:
     """How many participants have joined (all of them), are talking, have ended."""
     rows = list(rows)

@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from app_pages.components import board
 from app_pages.session import SESSION_KEY, Session
 from simulator.core.settings import Settings
-from simulator.storage.models import Attempt, Role
+from simulator.storage.models import Attempt, Role, Round, now
 from simulator.storage.policy import Viewer
 from simulator.storage.store import Store
 from simulator.storage.workshops import BoardRow
@@ -173,6 +173,48 @@ def test_a_trainer_creates_starts_and_watches_a_round(app_env):
 
     ok(by_label(at.button, "Delete for good").click().run())
     assert store.workshops.rounds(Viewer.of(tara)) == [] and "deleted" in text(at)
+
+
+def test_a_trainer_runs_an_ended_round_again(app_env):
+    store = Store(Settings.from_env().db_url)
+    viewer = Viewer.of(store.accounts.create_user("tara", PASSWORD, Role.trainer))
+    first = store.workshops.create_round(
+        viewer, "Team leads", [SCENARIO, "career_unsure"], "hard", 20, guests=True, anonymous=False
+    )
+    store.workshops.start(viewer, first.id)
+    store.workshops.end(viewer, first.id)
+    at = signed_in("tara", ROUNDS)
+    ok(by_label(at.button, "Run it again").click().run())
+    again = store.workshops.rounds(viewer)[0]
+    assert again.id != first.id and (again.follows_id, again.status) == (first.id, "draft")
+    assert (again.name, again.scenario_ids, again.difficulty, again.minutes, again.guests, again.anonymous) == (
+        "Team leads",
+        [SCENARIO, "career_unsure"],
+        "hard",
+        20,
+        True,
+        False,
+    )
+    assert by_label(at.selectbox, "Round").value == again.id  # picked at once
+    assert "set up again" in text(at) and again.join_code in text(at)
+    ok(by_label(at.button, "Start").click().run())
+    assert store.workshops.get(again.id).status == "running"
+
+
+def test_a_round_whose_time_is_up_shows_as_ended(app_env):
+    store = Store(Settings.from_env().db_url)
+    viewer = Viewer.of(store.accounts.create_user("tara", PASSWORD, Role.trainer))
+    round_ = store.workshops.create_round(viewer, "Timed", [SCENARIO], "standard", 5)
+    store.workshops.start(viewer, round_.id)
+    at = signed_in("tara", ROUNDS)
+    assert by_label(at.button, "Pause") and metric(at, "Time left").startswith("4:")
+    with store.db.session() as s:
+        s.get(Round, round_.id).ends_at = now() - timedelta(seconds=1)
+    ok(at.run())
+    with store.db.session() as s:
+        assert s.get(Round, round_.id).status == "ended"  # the page's read ended it
+    assert "Ended" in text(at) and metric(at, "Time left") == "0:00"
+    assert not [b for b in at.button if b.label in ("Pause", "End", "Extend +5 min")]
 
 
 def test_a_round_needs_a_scenario(app_env):
