@@ -2,6 +2,9 @@
 name for a round that takes guests (or a sign-in for one that needs an account), then the
 briefing, a waiting room while the round is a draft, and the start of the conversation once
 the trainer starts the round. The Rehearse page keeps the time box (app_pages/rehearse_attempt.py).
+
+A participant also says here whether the debrief may show their lines with their name (off
+unless they tick it; theirs to change until the round ends).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from simulator.engine.rehearsal import Rehearsal
 from simulator.storage.models import Round, User
 from simulator.storage.workshops import WorkshopError, time_left
 
+SHOW_LINES = "Show my lines with my name in the debrief"
 CODE_BOX = "join_code"
 KEPT_CODE = "join_code_kept"  # the code typed here, kept for this browser session (a sign-in clears the URL)
 
@@ -65,6 +69,25 @@ def join_form(round_: Round, user: User | None, code: str) -> None:
         st.error(str(exc), icon=":material/error:")
         return
     st.rerun()
+
+
+def consent(round_: Round, user: User) -> None:
+    """Whether the trainer's debrief may put the participant's name by their lines; saved on the
+    run the box changes."""
+    saved = workshops.shows_lines(round_.id, user.id)
+    wanted = st.checkbox(
+        SHOW_LINES,
+        value=saved,
+        key=f"join_show_lines_{round_.id}",
+        help="Otherwise the debrief says “Participant 3” by your lines, even where the board shows names. "
+        "You can change this until the round ends.",
+    )
+    if wanted == saved:
+        return
+    try:
+        workshops.set_show_lines(round_.id, user.id, wanted)
+    except WorkshopError as exc:
+        st.error(str(exc), icon=":material/error:")
 
 
 def show_briefing(scenario: Scenario) -> None:
@@ -140,6 +163,7 @@ def participant_view(round_: Round, user: User) -> None:
     st.header(round_.name, anchor=False)
     st.caption(f"Difficulty **{label(round_.difficulty)}** · joined as **{plain(user.name)}**")
     time_box(round_)
+    consent(round_, user)
     scenario = pick_scenario(round_)
     if scenario is None:
         return

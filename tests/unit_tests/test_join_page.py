@@ -18,6 +18,7 @@ REHEARSE = "app_pages/rehearse.py"
 SCENARIO = "vague_it_colleague"
 OTHER = "career_unsure"
 LINE = "What did you take the request to mean?"
+SHOW_LINES = "Show my lines with my name in the debrief"
 
 
 @pytest.fixture
@@ -111,6 +112,34 @@ class TestWithSignInOn:
         ok(at.switch_page(JOIN).run())
         click(at, "Continue the conversation")
         assert at.query_params["attempt"] == first
+
+    def test_a_participant_says_whether_the_debrief_shows_their_name_until_the_round_ends(self, store, trainer):
+        from datetime import timedelta
+
+        from simulator.storage.models import Round, now
+
+        round_ = store.workshops.create_round(
+            Viewer.of(trainer), "Named", [SCENARIO], "standard", 15, guests=True, anonymous=False
+        )
+        store.workshops.start(Viewer.of(trainer), round_.id)
+        at = join_page(round_.join_code)
+        by_label(at.text_input, "Your name").set_value("Kim")
+        click(at, "Join")
+        kim = store.user("Kim")
+        assert not by_label(at.checkbox, SHOW_LINES).value  # off unless they tick it
+        assert [r.speaker for r in store.workshops.board(Viewer.of(trainer), round_.id)] == ["Participant 1"]
+        ok(by_label(at.checkbox, SHOW_LINES).check().run())
+        assert store.workshops.shows_lines(round_.id, kim.id)
+        assert [r.speaker for r in store.workshops.board(Viewer.of(trainer), round_.id)] == ["Kim"]
+        ok(by_label(at.checkbox, SHOW_LINES).uncheck().run())
+        assert not store.workshops.shows_lines(round_.id, kim.id)
+
+        with store.db.session() as s:  # the time box runs out
+            s.get(Round, round_.id).ends_at = now() - timedelta(seconds=1)
+        ok(at.run())
+        assert "no open round with this code" in text_of(at) and not at.checkbox
+        with store.db.session() as s:
+            assert s.get(Round, round_.id).status == "ended"  # the join page's read ended it
 
     def test_a_round_that_needs_an_account_refuses_a_guest_and_keeps_the_code(self, store, trainer):
         round_ = store.workshops.create_round(Viewer.of(trainer), "Accounts only", [SCENARIO], "standard", 15)
