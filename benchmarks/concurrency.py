@@ -34,6 +34,7 @@ import statistics
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
@@ -106,10 +107,18 @@ def play(services: Services, person: Participant, start_gate: threading.Barrier)
     rehearsal = Rehearsal.start(services, services.store.user(f"bench-{person.index}"), person.scenario, "standard")
     person.attempt_id = rehearsal.attempt.id
     start_gate.wait()
+    converse(rehearsal, person)
+
+
+def converse(rehearsal: Rehearsal, person: Participant, stop: Callable[[], bool] | None = None) -> None:
+    """The coachee's lines, each after its think time, retrying a failed reply; `stop` (asked
+    after each think time) ends the conversation early, as a closing time box does."""
     for line, pause in zip(person.lines, person.think, strict=True):
         reading = threading.Thread(target=rehearsal.warm_up, daemon=True)  # as the app does
         reading.start()
         time.sleep(pause)
+        if stop is not None and stop():
+            return
         sent = time.perf_counter()
         rehearsal.submit(line)
         for attempt in range(RETRIES + 1):
