@@ -6,7 +6,7 @@ file, the field and the reason, so the app can start and name what is wrong.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -40,13 +40,33 @@ class Problem:
         return f"{self.file}: {self.field}: {self.reason}"
 
 
+DraftLoader = Callable[[str], "tuple[Scenario, Persona] | None"]
+
+
 @dataclass
 class Catalog:
-    scenarios: dict[str, Scenario] = field(default_factory=dict)
-    personas: dict[str, Persona] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
+    """The built-in library (the files) and the scenarios published in the app.
 
-    def scenario(self, scenario_id: str) -> Scenario:
+    `scenarios` maps each id to the scenario a new attempt gets: the file, or the latest
+    published version. Every published version stays reachable (`scenario(id, version)`), so
+    an attempt goes on with the version it started with. Version 0 is an author's draft,
+    read afresh through `drafts` each time (test chats).
+    """
+
+    scenarios: dict[str, Scenario] = field(default_factory=dict)
+    personas: dict[str, Persona] = field(default_factory=dict)  # the built-in cards
+    problems: list[Problem] = field(default_factory=list)
+    versions: dict[tuple[str, int], tuple[Scenario, Persona]] = field(default_factory=dict)
+    drafts: DraftLoader | None = None
+    builtin: frozenset[str] = frozenset()  # the ids that come from files
+
+    def scenario(self, scenario_id: str, version: int | None = None) -> Scenario:
+        if version == 0 and self.drafts is not None and (draft := self.drafts(scenario_id)):
+            return draft[0]
+        if version:
+            if (scenario_id, version) in self.versions:
+                return self.versions[scenario_id, version][0]
+            raise KeyError(f"unknown version {version} of scenario {scenario_id!r}")
         try:
             return self.scenarios[scenario_id]
         except KeyError:
@@ -54,7 +74,24 @@ class Catalog:
             raise KeyError(f"unknown scenario {scenario_id!r} (known: {known})") from None
 
     def persona_for(self, scenario: Scenario) -> Persona:
+        if scenario.version == 0 and self.drafts is not None and (draft := self.drafts(scenario.id)):
+            return draft[1]
+        if scenario.version:
+            return self.versions[scenario.id, scenario.version][1]
         return self.personas[scenario.persona]
+
+    def publish(self, scenario: Scenario, persona: Persona) -> None:
+        """Adds a published version (`scenario.version` set); the newest becomes the one new
+        attempts get. Built-in ids are never replaced."""
+        if scenario.id in self.builtin or not scenario.version:
+            raise ValueError(f"{scenario.id!r} version {scenario.version} cannot be published over the library")
+        self.versions[scenario.id, scenario.version] = (scenario, persona)
+        current = self.scenarios.get(scenario.id)
+        if current is None or (current.version or 0) < scenario.version:
+            self.scenarios[scenario.id] = scenario
+
+    def is_builtin(self, scenario_id: str) -> bool:
+        return scenario_id in self.builtin
 
 
 def _read_yaml(path: Path) -> tuple[object | None, Problem | None]:
@@ -117,12 +154,15 @@ def load_catalog(
     for path in _yaml_files(scenarios_dir):
         scenario, problems = _load_one(path, Scenario)
         catalog.problems += problems
-        if scenario and scenario.persona not in catalog.personas:
+        if scenario and scenario.version is not None:
+            catalog.problems.append(Problem(path, "version", "is set by the app for published scenarios: leave it out"))
+        elif scenario and scenario.persona not in catalog.personas:
             catalog.problems.append(
                 Problem(path, "persona", f"no valid persona card {scenario.persona!r} in {personas_dir}")
             )
         elif scenario:
             catalog.scenarios[scenario.id] = scenario
+    catalog.builtin = frozenset(catalog.scenarios)
     return catalog
 
 

@@ -248,6 +248,12 @@ class Scenario(Strict):
         description="Per behaviour code, lines a coach would suggest here: the report's better phrasings "
         "when no LLM is configured.",
     )
+    version: int | None = Field(
+        default=None,
+        ge=0,
+        description="Set by the app for a scenario written in it (the published version; 0 for the author's "
+        "draft); leave it out in files.",
+    )
 
     @field_validator("reactions", "better_lines")
     @classmethod

@@ -109,7 +109,7 @@ class Rehearsal:
         self.services = services
         self.attempt = attempt
         self.viewer = viewer
-        self.scenario: Scenario = services.catalog.scenario(attempt.scenario_id)
+        self.scenario: Scenario = services.catalog.scenario(attempt.scenario_id, attempt.scenario_version)
         self.persona = services.catalog.persona_for(self.scenario)
         self.difficulty = Difficulty(attempt.difficulty)
         self.cast = voice.Cast(self.scenario, self.persona)
@@ -125,11 +125,14 @@ class Rehearsal:
         difficulty: str | None = None,
         assignment_id: int | None = None,
         round_id: int | None = None,
+        version: int | None = None,
     ) -> Rehearsal:
-        scenario = services.catalog.scenario(scenario_id)
+        """A new attempt with the persona's opening line; `version` 0 tries an author's draft,
+        None takes the scenario as new attempts get it (the file, or the latest published)."""
+        scenario = services.catalog.scenario(scenario_id, version)
         level = Difficulty(difficulty or scenario.default_difficulty)
         attempt = services.store.create_attempt(
-            user, scenario_id, level.value, services.backend_label, assignment_id, round_id
+            user, scenario_id, level.value, services.backend_label, assignment_id, round_id, scenario.version
         )
         state = initial_state(scenario, level)
         services.store.add_turn(
@@ -167,8 +170,15 @@ class Rehearsal:
         user = self.services.store.accounts.get(self.attempt.user_id)
         assert user is not None, "the owner of an attempt exists"
         attempt = self.attempt
+        test_chat = 0 if attempt.scenario_version == 0 else None  # a test chat stays one; others get the latest
         return Rehearsal.start(
-            self.services, user, self.scenario.id, attempt.difficulty, attempt.assignment_id, attempt.round_id
+            self.services,
+            user,
+            self.scenario.id,
+            attempt.difficulty,
+            attempt.assignment_id,
+            attempt.round_id,
+            test_chat,
         )
 
     def branch(self, keep: int) -> Rehearsal:

@@ -68,25 +68,31 @@ class NotesIndex:
     def __init__(self, client: ClientAPI, embedding_function: EmbeddingFunction) -> None:
         self._client = client
         self._ef = embedding_function
-        self._collections: dict[str, object] = {}
+        self._collections: dict[str, tuple[str, object]] = {}  # name -> (content hash, collection)
 
     def embed(self, texts: list[str]) -> list[list[float]]:
         """The texts' vectors in the index's embedding space (for checking a reply's relevance)."""
         return [list(map(float, v)) for v in self._ef(texts)]
 
     def _name(self, scenario: Scenario) -> str:
-        return f"{COLLECTION_PREFIX}{scenario.id}"
+        """One collection per scenario file, and one per version of a scenario written in the
+        app (an attempt keeps the notes of the version it started with; 0 is the draft)."""
+        version = "" if scenario.version is None else f"_v{scenario.version}"
+        return f"{COLLECTION_PREFIX}{scenario.id}{version}"
 
     def ensure(self, scenario: Scenario, *, force: bool = False) -> bool:
         """Indexes the scenario's notes if they changed since the last time (or `force`);
         True if it did."""
         digest = content_hash(scenario, _embedder_name(self._ef))
         name = self._name(scenario)
+        cached = self._collections.get(name)
+        if not force and cached and cached[0] == digest:
+            return False
         existing = {c if isinstance(c, str) else c.name for c in self._client.list_collections()}
         if name in existing:
             collection = self._client.get_collection(name, embedding_function=self._ef)
             if not force and (collection.metadata or {}).get("content_hash") == digest:
-                self._collections[scenario.id] = collection
+                self._collections[name] = (digest, collection)
                 return False
             self._client.delete_collection(name)
         collection = self._client.create_collection(
@@ -99,7 +105,7 @@ class NotesIndex:
                 docs.append(piece)
                 metas.append({"note_id": note.id, "reveal": note.reveal})
         collection.add(ids=ids, documents=docs, metadatas=metas)
-        self._collections[scenario.id] = collection
+        self._collections[name] = (digest, collection)
         return True
 
     def retrieve(
@@ -107,9 +113,8 @@ class NotesIndex:
     ) -> list[Retrieved]:
         """The notes nearest the query among those with the given `reveal` ("always",
         "on_trust": what the persona keeps back, or "any")."""
-        if scenario.id not in self._collections:
-            self.ensure(scenario)
-        collection = self._collections[scenario.id]
+        self.ensure(scenario)  # cheap when nothing changed; a draft's notes may have
+        collection = self._collections[self._name(scenario)][1]
         clauses: list[dict] = [] if reveal == "any" else [{"reveal": reveal}]
         if exclude:
             clauses.append({"note_id": {"$nin": list(exclude)}})

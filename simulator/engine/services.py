@@ -17,7 +17,7 @@ from simulator.core.catalog import Catalog, load_catalog
 from simulator.core.models import ModelNotInstalled, build_model, describe_backend, prompt_style
 from simulator.core.models.structured import grading_model
 from simulator.core.settings import Settings
-from simulator.engine import voice
+from simulator.engine import authoring, voice
 from simulator.engine.retrieval import NotesIndex, make_client
 from simulator.storage.store import Store
 
@@ -38,10 +38,18 @@ class Services:
     problems: list[str] = field(default_factory=list)  # degraded parts, for the UI to show
     scorer: Scorer | None = None  # the feedback report's scorer; built from `coder` when left out
     grader: BaseChatModel | None = None  # writes better lines in reports when a capable LLM is configured
+    drafter: BaseChatModel | None = None  # writes a first scenario draft when a capable LLM is configured
+    authored_seen: int = 0  # the newest published version this process has loaded (a row id)
 
     def __post_init__(self) -> None:
         if self.scorer is None:
             self.scorer = Scorer(self.coder, self.catalog)
+        self.catalog.drafts = authoring.draft_loader(self)
+        authoring.refresh(self)
+
+    def refresh_catalog(self) -> int:
+        """Loads scenarios published since the last look (by this or another replica)."""
+        return authoring.refresh(self)
 
 
 def warm_scenes(services: Services) -> int:
@@ -114,4 +122,5 @@ def build_services(
         prompt_style=prompt_style(model),
         scorer=Scorer(build_coder(settings, coder), catalog, goal_judge=build_goal_judge(settings)),
         grader=grading_model(settings),
+        drafter=authoring.drafting_model(settings),
     )

@@ -64,6 +64,7 @@ class Attempts:
         backend: str,
         assignment_id: int | None = None,
         round_id: int | None = None,
+        scenario_version: int | None = None,
     ) -> Attempt:
         with self.db.session() as s:
             attempt = Attempt(
@@ -73,6 +74,7 @@ class Attempts:
                 backend=backend,
                 assignment_id=assignment_id,
                 round_id=round_id,
+                scenario_version=scenario_version,
             )
             s.add(attempt)
             s.flush()
@@ -148,6 +150,7 @@ class Attempts:
                 branched_at=keep,
                 assignment_id=source.assignment_id,
                 round_id=source.round_id,
+                scenario_version=source.scenario_version,
             )
             s.add(attempt)
             s.flush()

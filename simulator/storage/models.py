@@ -281,7 +281,5 @@ class ScenarioShare(Base):
     """A published scenario shared with a coach's group: its members can rehearse it."""
 
     __tablename__ = "scenario_shares"
-    authored_id: Mapped[int] = mapped_column(
-        ForeignKey("authored_scenarios.id", ondelete="CASCADE"), primary_key=True
-    )
+    authored_id: Mapped[int] = mapped_column(ForeignKey("authored_scenarios.id", ondelete="CASCADE"), primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True, index=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from simulator.storage.accounts import Accounts
 from simulator.storage.attempts import Attempts
+from simulator.storage.authoring import Authoring
 from simulator.storage.coaching import Coaching
 from simulator.storage.database import Database
 from simulator.storage.exports import Exports
@@ -24,3 +25,4 @@ class Store(Attempts):
         self.workshops = Workshops(self.db)
         self.retention = Retention(self.db)
         self.exports = Exports(self.db)
+        self.authoring = Authoring(self.db)

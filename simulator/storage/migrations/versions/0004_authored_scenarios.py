@@ -23,9 +23,7 @@ def upgrade() -> None:
         "authored_scenarios",
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("slug", sa.String(64), nullable=False, unique=True),
-        sa.Column(
-            "owner_id", sa.Integer(), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
-        ),
+        sa.Column("owner_id", sa.Integer(), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
         sa.Column("draft", sa.Text(), nullable=False),
         sa.Column("created_at", WHEN, nullable=False),
         sa.Column("updated_at", WHEN, nullable=False),
