@@ -19,8 +19,9 @@ from app_pages.session import COACH_VIEW_KEY, AttemptMemory, Session
 from evals.scoring import charts
 from simulator.engine.debrief import states_of
 from simulator.engine.rehearsal import Rehearsal
+from simulator.engine.round_results import round_of, time_is_up
 from simulator.engine.transcript_export import to_jsonl, transcript_markdown
-from simulator.storage.models import Round, Turn
+from simulator.storage.models import Turn
 from simulator.storage.workshops import time_left
 
 
@@ -30,7 +31,7 @@ def show_rehearsal(rehearsal: Rehearsal, state: Session) -> None:
     memory = state.attempt(attempt.id)
     state.last_attempt = attempt.id
     timed = attempt.round_id is not None and not rehearsal.ended  # in a workshop round's time box
-    if timed and _time_is_up(rehearsal):
+    if timed and time_is_up(rehearsal):
         timed = False
         with st.spinner("Time is up: scoring your conversation…"):
             score_attempt(rehearsal, memory, rehearsal.end)
@@ -52,18 +53,6 @@ def show_rehearsal(rehearsal: Rehearsal, state: Session) -> None:
         _conversation(rehearsal, memory, state, prompt, coach)
     with side_bottom:
         _tools(rehearsal, coach)
-
-
-def round_of(rehearsal: Rehearsal) -> Round | None:
-    """The workshop round of an attempt while it has not ended (None once it ended or went)."""
-    round_id = rehearsal.attempt.round_id
-    round_ = rehearsal.services.store.workshops.get(round_id) if round_id is not None else None
-    return None if round_ is None or round_.status == "ended" else round_
-
-
-def _time_is_up(rehearsal: Rehearsal) -> bool:
-    round_ = round_of(rehearsal)
-    return round_ is None or time_left(round_) == timedelta(0)
 
 
 def clock(left: timedelta) -> str:
@@ -100,6 +89,10 @@ def _header(rehearsal: Rehearsal) -> None:
     ]
     if attempt.parent_id is not None:
         facts.append(f"replay of #{attempt.parent_id}")
+    if attempt.scenario_version == 0:
+        status += " :violet-badge[Test chat of the draft]"
+    elif attempt.scenario_version:
+        facts.append(f"version {attempt.scenario_version}")
     st.markdown(" · ".join(facts) + f" &nbsp; {status}")
 
 

@@ -7,9 +7,9 @@ refreshes by itself; a round whose time is up ends by itself. The round download
 again (or another earlier round of the trainer's with a scenario in common) and keeps the
 example lines the trainer picks with the round.
 
-Trainers see the rounds they run; admins every round. The sums and the drawing are in
-app_pages/components/board.py; reads and changes go through `store.workshops`, which checks
-that the viewer runs the round.
+Trainers see the rounds they run; admins every round. The drawing is in
+app_pages/components/board.py, the sums and the CSV in simulator/engine/round_results.py;
+reads and changes go through `store.workshops`, which checks that the viewer runs the round.
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ from app_pages.auth import require_user
 from app_pages.components import board, debrief
 from app_pages.components.changes import Changes
 from app_pages.formatting import difficulty_options, label, plain, when
-from app_pages.services import get_services
-from simulator.engine.debrief import Comparison, compare
+from app_pages.services import get_services, startable_scenarios
+from simulator.engine import round_results as results
+from simulator.engine.debrief import Comparison, compare, skill_scores
 from simulator.storage.models import Role, Round
 from simulator.storage.policy import Viewer
 from simulator.storage.workshops import RUNNERS, BoardRow, WorkshopError, time_left
@@ -63,8 +64,9 @@ def file_name(round_: Round) -> str:
 
 # ---- creating and picking a round -------------------------------------------------------------
 def create_round_form() -> None:
-    """Name, scenarios, difficulty, time box, guests, names on the board; the new round is picked."""
-    scenarios = titles()
+    """Name, scenarios (the library's and the ones written in the app that the trainer may
+    use), difficulty, time box, guests, names on the board; the new round is picked."""
+    scenarios = {sid: scenario.title for sid, scenario in startable_scenarios(services, user).items()}
     with st.form("create_round", clear_on_submit=True):
         name = st.text_input("Round name", max_chars=120, placeholder="e.g. Team leads, Tuesday morning")
         chosen = st.multiselect("Scenarios", list(scenarios), format_func=scenarios.__getitem__)
@@ -185,7 +187,7 @@ def live_board(round_: Round) -> None:
     def show() -> None:
         rows = store.workshops.board(viewer, round_.id)
         left = time_left(round_)
-        counted = board.counts(rows)
+        counted = results.counts(rows)
         cells = st.columns(4)
         for cell, (what, n) in zip(cells, counted.items(), strict=False):
             cell.metric(label(what), n)
@@ -197,7 +199,7 @@ def live_board(round_: Round) -> None:
             return
         board.board_table(rows)
         st.markdown("**Scores so far**")
-        board.score_chart(board.score_rows(rows))
+        board.score_chart(results.score_rows(rows))
 
     show()
 
@@ -206,7 +208,7 @@ def download(round_: Round) -> None:
     """The round as CSV, made only on the click (reading each attempt is logged)."""
     st.download_button(
         "Download the round (CSV)",
-        data=lambda: board.round_csv(store, viewer, round_.id, titles()),
+        data=lambda: results.round_csv(store, viewer, round_.id, titles()),
         file_name=file_name(round_),
         mime="text/csv",
         on_click="ignore",
@@ -219,7 +221,7 @@ def debrief_section(round_: Round) -> None:
     """The debrief below the board once the round has ended or a conversation is scored; open by
     itself after the end (each participant's attempt and turns are read, and the reads logged)."""
     rows = store.workshops.board(viewer, round_.id)
-    if round_.status != "ended" and not any(board.skill_scores(row.scores) for row in rows):
+    if round_.status != "ended" and not any(skill_scores(row.scores) for row in rows):
         return
     st.subheader("Debrief")
     key = f"rounds_debrief_{round_.id}"

@@ -39,9 +39,12 @@ def _build_services() -> Services:
 
 
 def get_services() -> Services:
-    """The shared services, or a clear error (with the fix) and a stopped page."""
+    """The shared services, or a clear error (with the fix) and a stopped page; scenarios
+    published since the last page run (on any replica) are in the catalog."""
     try:
-        return _build_services()
+        services = _build_services()
+        services.refresh_catalog()
+        return services
     except Exception as exc:  # any start-up failure is shown, never a traceback
         show_startup_error(exc)
         st.stop()
@@ -55,6 +58,14 @@ def show_startup_error(exc: BaseException) -> None:
         icon=":material/error:",
     )
     st.code(message, language=None, wrap_lines=True)
+
+
+def startable_scenarios(services: Services, user: User) -> dict[str, Scenario]:
+    """The scenarios the user may start: the library's files, and the scenarios written in
+    the app that they may see (their own; shared with, or assigned to, a group of theirs)."""
+    visible = services.store.authoring.visible(Viewer.of(user))
+    catalog = services.catalog
+    return {sid: s for sid, s in catalog.scenarios.items() if catalog.is_builtin(sid) or sid in visible}
 
 
 def start_rehearsal(
@@ -74,6 +85,14 @@ def warm_up_once(rehearsal: Rehearsal, memory: AttemptMemory) -> None:
         return
     memory.warmed_turns = length
     threading.Thread(target=rehearsal.warm_up, name=f"warm-up-{rehearsal.attempt.id}", daemon=True).start()
+
+
+def scenario_of(services: Services, attempt: Attempt) -> Scenario | None:
+    """The scenario (the version) the attempt was made with; None when it is gone or broken."""
+    try:
+        return services.catalog.scenario(attempt.scenario_id, attempt.scenario_version)
+    except KeyError:
+        return None
 
 
 def replayed_line(services: Services, viewer: Viewer, parent_id: int, branched_at: int) -> Turn | None:
@@ -104,7 +123,7 @@ def attempt_summaries(services: Services, user: User) -> list[AttemptSummary]:
 
 def _summary(services: Services, viewer: Viewer, attempt: Attempt) -> AttemptSummary:
     catalog = services.catalog
-    scenario = catalog.scenarios.get(attempt.scenario_id)
+    scenario = scenario_of(services, attempt)
     turns = services.store.turns(attempt.id, viewer)
     replay_from = None
     if attempt.parent_id is not None and attempt.branched_at is not None:

@@ -13,7 +13,8 @@ concurrency benchmark's coachees do (`benchmarks.concurrency`, whose functions t
 reuses). Meanwhile a projector thread reads the board every 4 s as the trainer's page
 does, and times each read. Once everybody has said their lines the trainer ends the round
 early (or the time box closes first); each participant's page then finds the time up and
-ends and scores the attempt as the Rehearse page does (`score_attempt(..., rehearsal.end)`).
+ends and scores the attempt as the Rehearse page does (`rehearsal.end()`; a scoring failure is
+kept and counted, as the page keeps it beside its retry button).
 
 Then, for every participant, it checks that the board shows them ended, with the lines
 they said, a trust value and scores; that their attempt has a current report with scores;
@@ -41,10 +42,6 @@ from typing import Annotated, Any
 
 import typer
 
-from app_pages.components import board as board_view
-from app_pages.rehearse_attempt import _time_is_up as time_is_up  # the Rehearse page's own check
-from app_pages.rehearse_chat import score_attempt
-from app_pages.session import AttemptMemory
 from benchmarks.concurrency import (
     SCRIPTS,
     WORKSHOP_CACHE_MIB,
@@ -56,7 +53,10 @@ from benchmarks.concurrency import (
 )
 from evals.scoring.report import is_current
 from simulator.core.settings import Settings
+from simulator.engine import round_results as board_view
+from simulator.engine.debrief import OVERALL, skill_scores
 from simulator.engine.rehearsal import Rehearsal
+from simulator.engine.round_results import time_is_up  # the Rehearse page's own check
 from simulator.engine.services import Services, build_services, warm_scenes
 from simulator.storage.models import Role, User
 from simulator.storage.policy import Viewer
@@ -75,7 +75,7 @@ class Seat:
     person: Participant
     name: str
     user: User | None = None
-    memory: AttemptMemory | None = None
+    scoring_error: str | None = None  # why ending and scoring failed, as the Rehearse page would show it
     joined: threading.Event = field(default_factory=threading.Event)
     done: threading.Event = field(default_factory=threading.Event)  # said their lines (or the box closed)
     failure: str | None = None  # an exception that stopped this participant
@@ -119,13 +119,15 @@ def participate(services: Services, seat: Seat, code: str) -> None:
             time.sleep(WAITING_ROOM_S)
         rehearsal = Rehearsal.start(services, seat.user, seat.person.scenario, round_.difficulty, round_id=round_.id)
         seat.person.attempt_id = rehearsal.attempt.id
-        seat.memory = AttemptMemory(rehearsal.attempt.id)
         converse(rehearsal, seat.person, stop=lambda: time_is_up(rehearsal))
         seat.done.set()
         while not time_is_up(rehearsal):
             time.sleep(COUNTDOWN_S)
         started = time.perf_counter()
-        score_attempt(rehearsal, seat.memory, rehearsal.end)  # as the Rehearse page does when time is up
+        try:  # as the Rehearse page does when time is up
+            rehearsal.end()
+        except Exception as exc:  # noqa: BLE001 - the page shows it beside a retry; here it is counted
+            seat.scoring_error = f"{type(exc).__name__}: {exc}"
         seat.scoring_s = time.perf_counter() - started
     except Exception as exc:  # noqa: BLE001 - reported as this participant's failure
         seat.failure = f"{type(exc).__name__}: {exc}"
@@ -159,33 +161,33 @@ def check_participant(seat: Seat, row: BoardRow | None, report: Any, lines: list
     if row is None:
         wrong["board"] = "not on the board"
     else:
-        scores = board_view.skill_scores(row.scores)
+        scores = skill_scores(row.scores)
         problems = [
             f"name {row.participant!r}" if row.participant != seat.name else "",
             f"attempt {row.attempt_id} (not {person.attempt_id})" if row.attempt_id != person.attempt_id else "",
             f"state {row.state}" if row.state != "ended" else "",
             f"{row.lines} lines (said {seat.said})" if row.lines != seat.said else "",
             "no trust" if not isinstance(row.trust, int | float) else "",
-            "no overall score" if board_view.OVERALL not in scores else "",
+            "no overall score" if OVERALL not in scores else "",
         ]
         if any(problems):
             wrong["board"] = ", ".join(p for p in problems if p)
     score = report.get("score", {}) if is_current(report) else {}
     if not score or _int(score.get("overall")) is None:
         wrong["report"] = "no current report with an overall score"
-    elif seat.memory is not None and seat.memory.scoring_error:
-        wrong["report"] = seat.memory.scoring_error
+    elif seat.scoring_error:
+        wrong["report"] = seat.scoring_error
     mine = [line for line in lines if line.get("participant") == seat.name]
     if len(mine) != 1:
         wrong["csv"] = f"{len(mine)} rows"
     else:
-        line, expected = mine[0], board_view.skill_scores(score)
+        line, expected = mine[0], skill_scores(score)
         problems = [
             f"{skill} {line.get(skill)!r} (report: {value})"
             for skill, value in expected.items()
             if _int(line.get(skill)) != value
         ]
-        if board_view.OVERALL not in expected:
+        if OVERALL not in expected:
             problems.append("no score")
         if _int(line.get("turns")) != seat.said:
             problems.append(f"turns {line.get('turns')!r} (said {seat.said})")
@@ -260,7 +262,7 @@ def play_round(
     lost, crossed = audit(services, [s.person for s in seats if s.person.attempt_id is not None])
     figures = summarise(room, lost, crossed, talked)
     failures = sum(seat.failure is not None for seat in seats)
-    scoring_errors = sum(bool(seat.memory and seat.memory.scoring_error) for seat in seats)
+    scoring_errors = sum(bool(seat.scoring_error) for seat in seats)
     errors = figures["errors"] + failures + scoring_errors + len(projector.errors)
     read_s = [took for took, _ in projector.reads]
     live_s = [took for took, talking in projector.reads if talking == participants]

@@ -76,3 +76,9 @@ def signed_in(login: str, page: str | None = None, **params: str) -> AppTest:
         at.query_params.update(params)
         at.switch_page(page).run()
     return ok(at)
+
+
+def page_text(at: AppTest) -> str:
+    """Everything the page says in markdown, captions and alerts, as one string."""
+    parts = [*at.markdown, *at.caption, *at.info, *at.success, *at.error, *at.warning]
+    return " ".join(str(p.value) for p in parts).replace("\\", "")

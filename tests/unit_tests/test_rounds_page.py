@@ -1,4 +1,4 @@
-"""The trainer's rounds page (app_pages/rounds.py) and its board sums (app_pages/components/board.py).
+"""The trainer's rounds page (app_pages/rounds.py), its board sums (simulator/engine/round_results.py) and drawing.
 
 The sums are checked on board rows built in memory; the page is driven with AppTest, sign-in
 on, over the real engine and the fake model; the board's render time for a room of 30 is
@@ -17,11 +17,13 @@ from streamlit.testing.v1 import AppTest
 from app_pages.components import board
 from app_pages.session import SESSION_KEY, Session
 from simulator.core.settings import Settings
+from simulator.engine import round_results as results
+from simulator.engine.debrief import skill_scores
 from simulator.storage.models import Attempt, Role, Round, now
 from simulator.storage.policy import Viewer
 from simulator.storage.store import Store
 from simulator.storage.workshops import BoardRow
-from tests.unit_tests.app_harness import PASSWORD, ROOT, TIMEOUT, app_environment, by_label, ok, signed_in
+from tests.unit_tests.app_harness import PASSWORD, ROOT, TIMEOUT, app_environment, by_label, ok, page_text, signed_in
 
 ROUNDS = "app_pages/rounds.py"
 SCENARIO = "vague_it_colleague"
@@ -58,16 +60,16 @@ def test_join_link_qr_and_clock():
 
 
 def test_counts_table_and_score_distribution():
-    assert board.counts(ROWS) == {"joined": 4, "talking": 1, "ended": 2}
-    assert board.counts([]) == {"joined": 0, "talking": 0, "ended": 0}
-    table = board.table_rows(ROWS)
+    assert results.counts(ROWS) == {"joined": 4, "talking": 1, "ended": 2}
+    assert results.counts([]) == {"joined": 0, "talking": 0, "ended": 0}
+    table = results.table_rows(ROWS)
     assert [(r["State"], r["Lines"], r["Trust"], r["Score"]) for r in table] == [
         ("joined", 0, None, None),
         ("talking", 3, 43, None),
         ("ended", 5, 70, 72),
         ("ended", 4, 55, 50),
     ]
-    points = board.score_rows(ROWS)
+    points = results.score_rows(ROWS)
     assert [(p["Participant"], p["Skill"], p["Score"]) for p in points] == [
         ("Participant 3", "Overall", 72),
         ("Participant 3", "Listening", 80),
@@ -76,8 +78,8 @@ def test_counts_table_and_score_distribution():
         ("Participant 4", "Overall", 50),
         ("Participant 4", "Listening", 40),
     ]
-    assert board.skill_scores({"overall": "n/a", "dimensions": {"listening": None}}) == {}
-    assert board.skill_scores("broken") == {}  # type: ignore[arg-type]
+    assert skill_scores({"overall": "n/a", "dimensions": {"listening": None}}) == {}
+    assert skill_scores("broken") == {}  # type: ignore[arg-type]
 
 
 def test_csv_rows_join_the_board_and_the_attempts():
@@ -85,8 +87,8 @@ def test_csv_rows_join_the_board_and_the_attempts():
         30: Attempt(id=30, scenario_id=SCENARIO, difficulty="hard", created_at=T0, ended_at=T0 + timedelta(minutes=7)),
         20: Attempt(id=20, scenario_id="gone", difficulty="easy", created_at=T0, ended_at=None),
     }
-    rows = board.csv_rows(ROWS[:3], attempts, {SCENARIO: "The vague request"})
-    assert list(rows[0]) == list(board.CSV_COLUMNS)
+    rows = results.csv_rows(ROWS[:3], attempts, {SCENARIO: "The vague request"})
+    assert list(rows[0]) == list(results.CSV_COLUMNS)
     assert rows[0]["participant"] == "Participant 1" and rows[0]["scenario"] == "" and rows[0]["turns"] == 0
     assert (rows[1]["scenario"], rows[1]["difficulty"], rows[1]["duration_min"], rows[1]["ended"]) == (
         "gone",
@@ -111,11 +113,6 @@ def app_env(tmp_path, monkeypatch):
     yield from app_environment(tmp_path, monkeypatch, auth="on")
 
 
-def text(at: AppTest) -> str:
-    parts = [*at.markdown, *at.caption, *at.info, *at.success, *at.error, *at.warning]
-    return " ".join(str(p.value) for p in parts).replace("\\", "")
-
-
 def metric(at: AppTest, name: str) -> str:
     return by_label(at.metric, name).value
 
@@ -125,7 +122,7 @@ def test_a_trainer_creates_starts_and_watches_a_round(app_env):
     tara = store.accounts.create_user("tara", PASSWORD, Role.trainer)
     ana = store.accounts.create_user("ana", PASSWORD)
     at = signed_in("tara", ROUNDS)
-    assert "No round yet" in text(at)
+    assert "No round yet" in page_text(at)
 
     by_label(at.text_input, "Round name").set_value("Team leads")
     by_label(at.multiselect, "Scenarios").set_value([SCENARIO])
@@ -140,12 +137,12 @@ def test_a_trainer_creates_starts_and_watches_a_round(app_env):
     )
     assert round_.anonymous is False and round_.guests is False and round_.status == "draft"
     assert by_label(at.selectbox, "Round").value == round_.id
-    assert round_.join_code in text(at) and f"/join?code={round_.join_code}" in text(at)
+    assert round_.join_code in page_text(at) and f"/join?code={round_.join_code}" in page_text(at)
     assert [i.captions for i in at.get("image")] == [["Scan to join"]]  # the QR code
 
     ok(by_label(at.button, "Start").click().run())
-    assert store.workshops.rounds(Viewer.of(tara))[0].status == "running" and "The round started" in text(at)
-    assert metric(at, "Joined") == "0" and "Nobody has joined yet" in text(at)
+    assert store.workshops.rounds(Viewer.of(tara))[0].status == "running" and "The round started" in page_text(at)
+    assert metric(at, "Joined") == "0" and "Nobody has joined yet" in page_text(at)
 
     store.workshops.join(round_.join_code, ana)
     attempt = store.create_attempt(ana, SCENARIO, "standard", "fake", round_id=round_.id)
@@ -167,12 +164,12 @@ def test_a_trainer_creates_starts_and_watches_a_round(app_env):
     assert store.workshops.rounds(Viewer.of(tara))[0].status == "paused"
     ok(by_label(at.button, "Carry on").click().run())
     ok(by_label(at.button, "Extend +5 min").click().run())
-    assert "5 more minutes" in text(at)
+    assert "5 more minutes" in page_text(at)
     ok(by_label(at.button, "End").click().run())
     assert store.workshops.rounds(Viewer.of(tara))[0].status == "ended"
 
     ok(by_label(at.button, "Delete for good").click().run())
-    assert store.workshops.rounds(Viewer.of(tara)) == [] and "deleted" in text(at)
+    assert store.workshops.rounds(Viewer.of(tara)) == [] and "deleted" in page_text(at)
 
 
 def test_a_trainer_runs_an_ended_round_again(app_env):
@@ -196,7 +193,7 @@ def test_a_trainer_runs_an_ended_round_again(app_env):
         False,
     )
     assert by_label(at.selectbox, "Round").value == again.id  # picked at once
-    assert "set up again" in text(at) and again.join_code in text(at)
+    assert "set up again" in page_text(at) and again.join_code in page_text(at)
     ok(by_label(at.button, "Start").click().run())
     assert store.workshops.get(again.id).status == "running"
 
@@ -213,7 +210,7 @@ def test_a_round_whose_time_is_up_shows_as_ended(app_env):
     ok(at.run())
     with store.db.session() as s:
         assert s.get(Round, round_.id).status == "ended"  # the page's read ended it
-    assert "Ended" in text(at) and metric(at, "Time left") == "0:00"
+    assert "Ended" in page_text(at) and metric(at, "Time left") == "0:00"
     assert not [b for b in at.button if b.label in ("Pause", "End", "Extend +5 min")]
 
 
@@ -223,7 +220,7 @@ def test_a_round_needs_a_scenario(app_env):
     at = signed_in("tara", ROUNDS)
     by_label(at.text_input, "Round name").set_value("Empty")
     ok(by_label(at.button, "Create round").click().run())
-    assert "Pick at least one scenario" in text(at)
+    assert "Pick at least one scenario" in page_text(at)
 
 
 def test_a_coach_cannot_use_the_page(app_env):
@@ -234,7 +231,7 @@ def test_a_coach_cannot_use_the_page(app_env):
     page = AppTest.from_file(str(ROOT / ROUNDS), default_timeout=TIMEOUT)  # the page itself, opened directly
     page.session_state[SESSION_KEY] = Session(user_id=carla.id, session_version=carla.session_version)
     ok(page.run())
-    assert "no such page" in text(page)
+    assert "no such page" in page_text(page)
     assert not page.title and not [b for b in page.button if b.label == "Create round"]
 
 
@@ -247,7 +244,7 @@ def board_render_times(store: Store, trainer_id: int, runs: int = 5) -> list[flo
     for _ in range(runs):
         started = time.perf_counter()
         rows = store.workshops.board(viewer, round_id)
-        board.counts(rows), board.table_rows(rows), board.score_rows(rows)
+        results.counts(rows), results.table_rows(rows), results.score_rows(rows)
         times.append(time.perf_counter() - started)
     return times
 
@@ -268,10 +265,10 @@ def test_the_board_of_thirty_is_quick(tmp_path):
             store.end_attempt(attempt.id)
             store.save_report(attempt.id, {"version": 1, "score": score(50 + n, listening=60, goals=n)})
     times = board_render_times(store, trainer.id)
-    lines = board.round_csv(store, viewer, round_.id, {SCENARIO: "The vague request"}).splitlines()
-    assert lines[0] == ",".join(board.CSV_COLUMNS) and len(lines) == 31
+    lines = results.round_csv(store, viewer, round_.id, {SCENARIO: "The vague request"}).splitlines()
+    assert lines[0] == ",".join(results.CSV_COLUMNS) and len(lines) == 31
     assert lines[2].startswith("Participant 2,The vague request,standard,51,60,,1,6,0.0,")
     rows = store.workshops.board(viewer, round_.id)
-    assert len(rows) == 30 and board.counts(rows) == {"joined": 30, "talking": 15, "ended": 15}
+    assert len(rows) == 30 and results.counts(rows) == {"joined": 30, "talking": 15, "ended": 15}
     print(f"board of 30: median {statistics.median(times) * 1000:.1f} ms over {len(times)} runs")
     assert statistics.median(times) < 2.0  # generous: a refresh every few seconds must fit
