@@ -27,6 +27,7 @@ def row(summary: AttemptSummary) -> None:
             ended = attempt.status == "ended"
             status = ":gray-badge[Ended]" if ended else ":green-badge[In progress]"
             extra = " :orange-badge[Waiting for a reply]" if summary.pending and not ended else ""
+            extra += " :violet-badge[Test chat]" if attempt.scenario_version == 0 else ""
             scored = f" &nbsp; :blue-badge[Score {summary.score}/100]" if summary.score is not None else ""
             who = summary.persona_name
             st.markdown(f"{status}{extra}{scored} &nbsp; with {who} · difficulty {label(attempt.difficulty)}")

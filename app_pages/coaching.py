@@ -20,7 +20,7 @@ from app_pages.components import dashboard as board
 from app_pages.components.changes import Changes
 from app_pages.formatting import difficulty_options, label, plain, when
 from app_pages.navigation import open_review
-from app_pages.services import get_services
+from app_pages.services import get_services, startable_scenarios
 from simulator.storage.coaching import CoachingError, last_practice
 from simulator.storage.exports import to_csv
 from simulator.storage.models import Assignment, Attempt, Group, Role, User
@@ -167,7 +167,7 @@ def coachees_tab(group: Group, members: list[User], attempts: list[Attempt]) -> 
 # ---- assignments ----------------------------------------------------------------------------
 def assign_form(group: Group) -> None:
     """Scenario, difficulty, due date, note and target score for everyone in the group."""
-    scenarios = catalog.scenarios
+    scenarios = startable_scenarios(services, user)
     if not scenarios:
         st.info("The scenario library is empty, so there is nothing to assign.", icon=":material/menu_book:")
         return

@@ -11,7 +11,7 @@ import streamlit as st
 from app_pages.auth import require_user
 from app_pages.formatting import assignment_line, badges, difficulty_options, label
 from app_pages.navigation import open_briefing
-from app_pages.services import get_services
+from app_pages.services import get_services, startable_scenarios
 from simulator.core.schema import Difficulty
 from simulator.storage.coaching import AssignmentStatus
 from simulator.storage.policy import Viewer
@@ -57,7 +57,7 @@ st.markdown(
 )
 
 assignments()
-scenarios = list(catalog.scenarios.values())
+scenarios = list(startable_scenarios(services, user).values())
 if not scenarios:
     st.info(
         "There are no scenarios to rehearse yet. Add a scenario file to `scenarios/` "

@@ -23,6 +23,8 @@ ADMIN_PAGE = str(_PAGES / "admin.py")
 SIGN_IN_PAGE = str(_PAGES / "sign_in.py")
 ROUNDS_PAGE = str(_PAGES / "rounds.py")
 JOIN_PAGE = str(_PAGES / "join.py")
+AUTHORING_PAGE = str(_PAGES / "authoring.py")
+AUTHORS = frozenset({Role.coach, Role.trainer, Role.admin})
 
 
 def pages_for(user: User | None, sign_in_on: bool) -> dict[str, list[st.Page]]:
@@ -43,6 +45,10 @@ def pages_for(user: User | None, sign_in_on: bool) -> dict[str, list[st.Page]]:
     if user.role in {Role.trainer, Role.admin}:
         rounds = st.Page(ROUNDS_PAGE, title="Workshop rounds", icon=":material/co_present:", url_path="rounds")
         pages["Workshops"] = [rounds]
+    if user.role in AUTHORS:
+        pages["Scenarios"] = [
+            st.Page(AUTHORING_PAGE, title="My scenarios", icon=":material/edit_document:", url_path="my-scenarios")
+        ]
     if user.role == Role.admin and sign_in_on:
         pages["Admin"] = [
             st.Page(ADMIN_PAGE, title="Users and data", icon=":material/admin_panel_settings:", url_path="admin")

@@ -17,7 +17,7 @@ from app_pages.components.briefing import briefing_cards
 from app_pages.formatting import assignment_line, difficulty_options, label, valid_difficulty
 from app_pages.navigation import back_to_library, open_review, show_attempt, show_briefing
 from app_pages.rehearse_attempt import show_rehearsal
-from app_pages.services import get_services, start_rehearsal
+from app_pages.services import get_services, start_rehearsal, startable_scenarios
 from app_pages.session import session
 from simulator.core.schema import Difficulty, Scenario
 from simulator.engine.rehearsal import Rehearsal
@@ -66,13 +66,12 @@ def briefing(scenario: Scenario, difficulty: str | None) -> None:
 
 def picker() -> None:
     st.title("Rehearse", anchor=False)
-    if not catalog.scenarios:
+    scenarios = startable_scenarios(services, user)
+    if not scenarios:
         st.info("There are no scenarios to rehearse yet.", icon=":material/inventory_2:")
         return
     st.info("Choose a scenario to rehearse, or browse the library for the full descriptions.", icon=":material/info:")
-    scenario_id = st.selectbox(
-        "Scenario", list(catalog.scenarios), format_func=lambda sid: catalog.scenarios[sid].title, width=520
-    )
+    scenario_id = st.selectbox("Scenario", list(scenarios), format_func=lambda sid: scenarios[sid].title, width=520)
     if st.button("Read the briefing", type="primary", icon=":material/arrow_forward:"):
         show_briefing(scenario_id)
     back_to_library()
@@ -112,10 +111,12 @@ if attempt_id is not None:
     show_rehearsal(current, state)
 elif "scenario" in st.query_params:
     scenario_id = st.query_params["scenario"]
-    if scenario_id not in catalog.scenarios:
+    scenarios = startable_scenarios(services, user)
+    if scenario_id not in scenarios:
         stop_with(
-            f"There is no scenario “{scenario_id}” in the library (it may have been removed, or its file is broken)."
+            f"There is no scenario “{scenario_id}” in the library (it may have been removed, its file is broken, "
+            "or it has not been shared with you)."
         )
-    briefing(catalog.scenarios[scenario_id], st.query_params.get("difficulty"))
+    briefing(scenarios[scenario_id], st.query_params.get("difficulty"))
 else:
     picker()

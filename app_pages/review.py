@@ -27,7 +27,7 @@ from app_pages.components.review import (
 from app_pages.components.transcript import anchor, coachee_line, persona_line
 from app_pages.formatting import label, when
 from app_pages.navigation import ATTEMPTS_PAGE, COACHING_PAGE, open_attempt
-from app_pages.services import get_services
+from app_pages.services import get_services, scenario_of
 from evals.scoring.report import Report, is_current
 from simulator.storage.models import Attempt
 from simulator.storage.policy import Viewer, may_review, may_talk
@@ -57,7 +57,7 @@ def attempt_from_url() -> Attempt:
 
 
 attempt = attempt_from_url()
-scenario = services.catalog.scenarios.get(attempt.scenario_id)
+scenario = scenario_of(services, attempt)
 if scenario is None:
     not_found(f"Attempt {attempt.id} is of a scenario that is no longer in the library ({attempt.scenario_id}).")
 persona = services.catalog.persona_for(scenario)

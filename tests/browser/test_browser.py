@@ -515,3 +515,49 @@ def test_a_trainer_runs_a_round_for_three_people_who_join_by_code_and_appear_on_
     finally:
         for context in contexts:
             context.close()
+
+
+def test_a_coach_writes_a_scenario_publishes_it_and_rehearses_it(team_server, page):
+    """A coach starts a scenario of their own from a template in My scenarios, renames the
+    persona in the form, publishes version 1, and rehearses it from the library."""
+    from playwright.sync_api import expect
+
+    store = _team_store()
+    store.accounts.create_user("wren", PASSWORD, Role.coach)
+    title, slug = "The supplier who misses dates", "the_supplier_who_misses_dates"
+
+    _sign_in(page, team_server, "wren")
+    page.get_by_role("link", name="My scenarios").click()
+    expect(page.get_by_role("heading", name="My scenarios")).to_be_visible()
+    form = page.get_by_test_id("stForm").filter(has=page.get_by_role("button", name="Create the draft"))
+    form.get_by_label("Title").fill(title)
+    form.get_by_role("button", name="Create the draft").click()
+    expect(page.get_by_text(f"Draft “{title}” created")).to_be_visible()
+    expect(page.get_by_text("The draft is valid").first).to_be_visible()
+    _no_exception(page)
+
+    page.get_by_label("Name", exact=True).fill("Marta")
+    page.get_by_role("button", name="Apply to the draft").click()
+    expect(page.get_by_label("Name", exact=True)).to_have_value("Marta")
+    _shot(page, "browser-authoring-form")
+
+    page.get_by_role("tab", name="Publish and share").click()
+    page.get_by_role("button", name="Publish version 1").click()
+    expect(page.get_by_text("Version 1 published")).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+    expect(page.get_by_text("Published versions")).to_be_visible()
+    _no_exception(page)
+    _shot(page, "browser-authoring-published")
+
+    page.get_by_role("link", name="Scenario library").click()
+    expect(page.get_by_text(title, exact=True)).to_be_visible()
+    page.locator(f".st-key-briefing_{slug} button").click()
+    page.get_by_role("button", name="Start the conversation").click()
+    box = page.get_by_test_id("stChatInputTextArea")
+    box.fill(LINE)
+    box.press("Enter")
+    expect(page.get_by_label("Chat message from Marta")).to_have_count(2, timeout=REPLY_TIMEOUT_MS)
+    attempt = int(page.url.split("attempt=")[1].split("&")[0])
+    recorded = store.attempt(attempt, SYSTEM)
+    assert (recorded.scenario_id, recorded.scenario_version) == (slug, 1)
+    _no_exception(page)
+    _shot(page, "browser-authoring-rehearsed")
