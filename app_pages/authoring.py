@@ -141,8 +141,7 @@ def pick(mine: list[AuthoredSummary]) -> AuthoredSummary:
     by_slug = {item.slug: item for item in mine}
 
     def name(slug: str) -> str:
-        published = catalog.scenarios.get(slug)
-        return f"{published.title if published else slug} · {slug}"
+        return f"{by_slug[slug].title} · {slug}"
 
     return by_slug[st.selectbox("Scenario", slugs, format_func=name, key=PICKED_KEY)]
 
@@ -165,7 +164,7 @@ def problems_panel(checked: Checked) -> None:
     )
 
 
-def yaml_tab(slug: str, checked: Checked) -> None:
+def yaml_tab(slug: str) -> None:
     st.caption(
         "Everything about the scenario, as in the files of the built-in library (see scenarios/README.md). "
         "It is saved and checked each time you leave the box or press Ctrl+Enter."
@@ -173,7 +172,6 @@ def yaml_tab(slug: str, checked: Checked) -> None:
     st.text_area(
         "Scenario YAML", key=yaml_key(slug), height=560, on_change=save, args=(slug,), label_visibility="collapsed"
     )
-    problems_panel(checked)
 
 
 def test_tab(slug: str, checked: Checked) -> None:
@@ -205,6 +203,11 @@ def publish_tab(slug: str, item: AuthoredSummary, checked: Checked) -> None:
         format_func=names.__getitem__,
         help="Their members find it in the scenario library, and you can assign it to them.",
     )
+    if not names:
+        st.caption(
+            "No group of yours to share with (coaches create groups under *My groups*). "
+            "Published, it is offered for your workshop rounds either way."
+        )
     if st.button(
         f"Publish version {next_version}", type="primary", icon=":material/publish:", disabled=not checked.valid
     ):
@@ -267,11 +270,14 @@ def editor(item: AuthoredSummary, groups: dict[int, str]) -> None:
         st.session_state[yaml_key(slug)] = store.authoring.get(viewer, slug).draft
     checked = check_draft(st.session_state[yaml_key(slug)], catalog)
     st.markdown(status_line(item, groups))
-    form, source, test, publish_ = st.tabs(["Form", "YAML", "Test chat", "Publish and share"])
+    problems_panel(checked)  # above the tabs: the form, the YAML and publishing all depend on it
+    form, source, test, publish_ = st.tabs(  # keyed: publishing or applying the form stays on its tab
+        ["Form", "YAML", "Test chat", "Publish and share"], key=f"authoring_tab_{slug}", on_change="rerun"
+    )
     with form:
         scenario_form.form(slug, yaml_key(slug), checked, lambda: save(slug))
     with source:
-        yaml_tab(slug, checked)
+        yaml_tab(slug)
     with test:
         test_tab(slug, checked)
     with publish_:

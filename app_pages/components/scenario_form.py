@@ -65,7 +65,7 @@ def form(slug: str, yaml_key: str, checked: Checked, save: Callable[[], None]) -
         changed = case_fields(scenario) | {"_persona": persona_fields(persona)} | knowledge_fields(scenario)
         if not st.form_submit_button("Apply to the draft", type="primary", icon=":material/save:"):
             if not checked.valid:
-                st.caption("The draft has problems: the YAML tab lists them with their fields.")
+                st.caption("The draft has problems: the list above names the field of each.")
             return
     apply(data, changed)
     st.session_state[yaml_key] = to_yaml(data)

@@ -165,3 +165,14 @@ def slug_for(title: str) -> str:
         return "my_scenario"
     slug = slug if slug[:1].isalpha() else f"s_{slug}"
     return slug[:48].rstrip("_")
+
+
+def title_of(text: str) -> str | None:
+    """The draft's scenario title, or None while the YAML has none to read."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return None
+    scenario = data.get("scenario") if isinstance(data, dict) else None
+    title = scenario.get("title") if isinstance(scenario, dict) else None
+    return title.strip() or None if isinstance(title, str) else None

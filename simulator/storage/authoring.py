@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from simulator.core.authoring import title_of
 from simulator.storage.database import Database
 from simulator.storage.models import (
     Assignment,
@@ -42,6 +43,7 @@ class AuthoredSummary:
     """One of the author's scenarios, for their list."""
 
     slug: str
+    title: str  # the draft's, or the id while the draft has none
     owner_id: int
     updated_at: datetime
     latest_version: int | None  # None: never published
@@ -138,6 +140,7 @@ class Authoring:
             return [
                 AuthoredSummary(
                     item.slug,
+                    title_of(item.draft) or item.slug,
                     item.owner_id,
                     item.updated_at,
                     *published.get(item.id, (None, None)),

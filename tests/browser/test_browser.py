@@ -543,7 +543,7 @@ def test_a_coach_writes_a_scenario_publishes_it_and_rehearses_it(team_server, pa
 
     page.get_by_role("tab", name="Publish and share").click()
     page.get_by_role("button", name="Publish version 1").click()
-    expect(page.get_by_text("Version 1 published")).to_be_visible(timeout=REPLY_TIMEOUT_MS)
+    expect(page.get_by_text("Version 1 published.", exact=True)).to_be_visible(timeout=REPLY_TIMEOUT_MS)
     expect(page.get_by_text("Published versions")).to_be_visible()
     _no_exception(page)
     _shot(page, "browser-authoring-published")

@@ -48,7 +48,8 @@ def test_a_coach_writes_checks_tries_publishes_and_shares_a_scenario(app_env):
     assert [s.label for s in at.selectbox] == ["Start from"]  # nothing written yet: only the new-scenario form
     at = create_draft(at)
     (item,) = store.authoring.mine(Viewer.of(cora))
-    assert item.slug == SLUG and item.latest_version is None
+    assert (item.slug, item.title, item.latest_version) == (SLUG, TITLE, None)
+    assert by_label(at.selectbox, "Scenario").options == [f"{TITLE} · {SLUG}"]  # the draft's title before publishing
     assert f"Draft “{TITLE}” created" in page_text(at) and "never published" in page_text(at)
     assert "The draft is valid" in page_text(at)
 
