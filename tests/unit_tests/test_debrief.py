@@ -14,8 +14,8 @@ from simulator.engine.debrief import RoundSide, Spread, code_shares, code_shifts
 from simulator.storage.models import Role, Round, Turn
 from simulator.storage.policy import Viewer
 from simulator.storage.store import Store
-from tests.unit_tests.app_harness import PASSWORD, app_environment, by_label, ok, signed_in
-from tests.unit_tests.test_rounds_page import ROUNDS, SCENARIO, score, text
+from tests.unit_tests.app_harness import PASSWORD, app_environment, by_label, ok, page_text, signed_in
+from tests.unit_tests.test_rounds_page import ROUNDS, SCENARIO, score
 
 
 def persona(idx: int, trust: float | None) -> Turn:
@@ -244,7 +244,7 @@ def test_the_debrief_shows_after_the_round(app_env):
     assert "Debrief" in [h.value for h in at.subheader]
     assert not by_label(at.toggle, "Show the debrief").value  # closed while the round runs
     ok(by_label(at.toggle, "Show the debrief").set_value(True).run())
-    shown = text(at)
+    shown = page_text(at)
     assert "Participant 1" in shown and "What matters to you?" in shown and "A better line." in shown
     assert "Guest 0" not in shown  # the board is anonymous
     labels = [b.label for b in at.get("download_button")]
@@ -252,7 +252,7 @@ def test_the_debrief_shows_after_the_round(app_env):
 
     store.workshops.end(viewer, round_.id)
     after = signed_in("tara", ROUNDS)  # a fresh visit after the end: the debrief is open by itself
-    assert by_label(after.toggle, "Show the debrief").value and "A better line." in text(after)
+    assert by_label(after.toggle, "Show the debrief").value and "A better line." in page_text(after)
 
 
 def play(store: Store, round_: Round, talks: list[tuple[str, int, str, str]]) -> list[int]:
@@ -283,20 +283,21 @@ def test_the_picked_lines_are_kept_with_the_round(app_env):
     viewer = Viewer.of(store.accounts.create_user("tara", PASSWORD, Role.trainer))
     round_ = ended_round(store, viewer, [("Ann", 80, "What matters?", "open_question"), ("Bo", 40, "No.", "interrupt")])
     at = signed_in("tara", ROUNDS)
-    assert "Better than What matters?" in text(at) and "Better than No." in text(at)  # the first few, unpicked
+    shown = page_text(at)
+    assert "Better than What matters?" in shown and "Better than No." in shown  # the first few, unpicked
     assert store.workshops.get(round_.id).debrief_picks is None  # looking saves nothing
     picker = at.multiselect(key=f"rounds_debrief_{round_.id}_examples")
     ok(picker.set_value([1]).run())
     second = store.workshops.board(viewer, round_.id)[1].attempt_id
     assert store.workshops.get(round_.id).debrief_picks == [{"attempt_id": second, "turn_idx": 1}]
-    assert "Better than No." in text(at) and "Better than What matters?" not in text(at)
+    assert "Better than No." in page_text(at) and "Better than What matters?" not in page_text(at)
 
     elsewhere = signed_in("tara", ROUNDS)  # another device
     assert elsewhere.multiselect(key=f"rounds_debrief_{round_.id}_examples").value == [1]
-    assert "Better than No." in text(elsewhere) and "Better than What matters?" not in text(elsewhere)
+    assert "Better than No." in page_text(elsewhere) and "Better than What matters?" not in page_text(elsewhere)
     ok(elsewhere.multiselect(key=f"rounds_debrief_{round_.id}_examples").set_value([]).run())
     assert store.workshops.get(round_.id).debrief_picks == []
-    assert "Better than No." not in text(signed_in("tara", ROUNDS))
+    assert "Better than No." not in page_text(signed_in("tara", ROUNDS))
 
 
 def test_lines_go_under_a_name_only_if_the_participant_agreed(app_env):
@@ -310,7 +311,7 @@ def test_lines_go_under_a_name_only_if_the_participant_agreed(app_env):
     store.workshops.end(viewer, round_.id)
     at = signed_in("tara", ROUNDS)
     assert at.dataframe[0].value["Participant"].tolist() == ["Ann", "Bo"]  # the board shows names
-    shown = text(at)
+    shown = page_text(at)
     assert "Ann said: “What matters?”" in shown and "Participant 2 said: “No.”" in shown
     assert "Bo said" not in shown and "Bo, turn" not in shown  # Bo did not agree
 
@@ -332,8 +333,8 @@ def test_a_round_run_again_is_compared_with_the_first(app_env):
     (table,) = [d.value for d in at.dataframe if debrief.CHANGE in d.value.columns]
     assert table.iloc[0].tolist() == ["Participants", "2", "2", ""]
     assert table.iloc[1].tolist() == ["Overall", "45 (40–50, 2 scored)", "75 (70–80, 2 scored)", "+30"]
-    assert "Open question: 0% → 100% (+100 points)" in text(at)
+    assert "Open question: 0% → 100% (+100 points)" in page_text(at)
 
     ok(compare_with.select_index(0).run())
-    assert "Against an earlier round" not in text(at)
+    assert "Against an earlier round" not in page_text(at)
     assert not [d for d in at.dataframe if debrief.CHANGE in d.value.columns]
