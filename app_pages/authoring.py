@@ -152,6 +152,12 @@ def save(slug: str) -> None:
     store.authoring.save_draft(viewer, slug, st.session_state[yaml_key(slug)])
 
 
+def applied(slug: str) -> None:
+    """The form's fields, written into the YAML draft: saved, and said so after the rerun."""
+    save(slug)
+    st.session_state[CHANGES.flash_key] = "The form is applied to the draft and saved."
+
+
 def problems_panel(checked: Checked) -> None:
     if checked.valid:
         st.success("The draft is valid: you can try it and publish it.", icon=":material/check_circle:")
@@ -275,7 +281,7 @@ def editor(item: AuthoredSummary, groups: dict[int, str]) -> None:
         ["Form", "YAML", "Test chat", "Publish and share"], key=f"authoring_tab_{slug}", on_change="rerun"
     )
     with form:
-        scenario_form.form(slug, yaml_key(slug), checked, lambda: save(slug))
+        scenario_form.form(slug, yaml_key(slug), checked, lambda: applied(slug))
     with source:
         yaml_tab(slug)
     with test:

@@ -52,8 +52,9 @@ def table(items: object, columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame([{c: row.get(c) for c in columns} for row in rows], columns=columns)
 
 
-def form(slug: str, yaml_key: str, checked: Checked, save: Callable[[], None]) -> None:
-    """Must run before the YAML view's text box in the same run: applying sets its value."""
+def form(slug: str, yaml_key: str, checked: Checked, on_apply: Callable[[], None]) -> None:
+    """Must run before the YAML view's text box in the same run: applying sets its value,
+    calls `on_apply` (which saves it) and runs the page again."""
     data = document_data(st.session_state[yaml_key])
     if data is None:
         st.info("The YAML cannot be read as a document, so the form is empty: fix it in the YAML tab.")
@@ -69,7 +70,7 @@ def form(slug: str, yaml_key: str, checked: Checked, save: Callable[[], None]) -
             return
     apply(data, changed)
     st.session_state[yaml_key] = to_yaml(data)
-    save()
+    on_apply()
     st.rerun()
 
 

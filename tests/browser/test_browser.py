@@ -538,6 +538,7 @@ def test_a_coach_writes_a_scenario_publishes_it_and_rehearses_it(team_server, pa
 
     page.get_by_label("Name", exact=True).fill("Marta")
     page.get_by_role("button", name="Apply to the draft").click()
+    expect(page.get_by_text("The form is applied to the draft and saved.")).to_be_visible()
     expect(page.get_by_label("Name", exact=True)).to_have_value("Marta")
     _shot(page, "browser-authoring-form")
 

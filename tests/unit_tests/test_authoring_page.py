@@ -69,6 +69,7 @@ def test_a_coach_writes_checks_tries_publishes_and_shares_a_scenario(app_env):
     case_title.set_value(TITLE)
     by_label(at.text_input, "Name").set_value("Marta")
     ok(by_label(at.button, "Apply to the draft").click().run())
+    assert "The form is applied to the draft and saved." in page_text(at)
     saved = yaml.safe_load(store.authoring.get(Viewer.of(cora), SLUG).draft)
     assert saved["scenario"]["title"] == TITLE and saved["persona"]["name"] == "Marta"
     assert saved["scenario"]["notes"][0]["reveal"] == "sometimes"  # not in the form's options, still the YAML's
