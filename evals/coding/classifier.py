@@ -20,6 +20,7 @@ the rule coder agrees, otherwise the sentence whose embedding pushes that code's
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,12 +36,20 @@ from simulator.core.text import clip
 if TYPE_CHECKING:
     from simulator.core.settings import Settings
 
-MODEL_FORMAT = 4
+MODEL_FORMAT = 5
 MODEL_FOLDER = "sparring-coder"
 MODEL_NAME = "coder.joblib"
 META_NAME = "coder.json"
 MAX_CUE_CHARS = 160
 TRAIN_COMMAND = "python -m evals train"
+CALENDAR = frozenset(
+    """monday tuesday wednesday thursday friday saturday sunday january february march april may june july
+    august september october november december""".split()  # noqa: SIM905 - a word list reads better as text
+)
+# A capitalised word inside a sentence (after a letter, a digit, a comma or a space that
+# follows one) is a name: "Thanks for joining, Jack", "ask Priya", "at Clearwell".
+MID_SENTENCE_NAME = re.compile(r"(?<=[\w,;:\u2019'\")] )[A-Z][a-z]+(?:[-'][A-Za-z]+)*\b")
+NAME = "somename"
 UNSURE_MARGIN = 0.1  # a probability this close to its code's threshold is a coin toss: the report says so
 
 
@@ -50,6 +59,19 @@ class CoderUnavailable(RuntimeError):
 
 def model_dir(settings: Settings) -> Path:
     return settings.models_path / MODEL_FOLDER
+
+
+def ngram_text(text: str) -> str:
+    """The turn as the word and character n-grams see it: lower case, with people's and
+    companies' names inside a sentence replaced by one placeholder, so a name that happened to
+    go with a code in the labelled conversations ("jack" with blame) carries no weight in
+    conversations about other people. Days and months stay: they make a next step."""
+
+    def mask(match: re.Match[str]) -> str:
+        word = match.group(0)
+        return word if word.lower() in CALENDAR else NAME
+
+    return MID_SENTENCE_NAME.sub(mask, text).lower()
 
 
 @dataclass
@@ -73,7 +95,7 @@ class CoderModel:
 
         x = self.scaler.transform(dense)
         x[:, : 3 * self.embedding_dim] *= self.embedding_weight
-        lowered = [t.lower() for t in texts]
+        lowered = [ngram_text(t) for t in texts]
         grams = sparse.hstack([self.word_ngrams.transform(lowered), self.char_ngrams.transform(lowered)])
         return sparse.hstack([sparse.csr_matrix(x), grams * self.ngram_weight]).tocsr()
 

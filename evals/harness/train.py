@@ -37,7 +37,7 @@ from typing import Any
 
 import numpy as np
 
-from evals.coding.classifier import META_NAME, MODEL_FORMAT, MODEL_NAME, CoderModel, model_dir
+from evals.coding.classifier import META_NAME, MODEL_FORMAT, MODEL_NAME, CoderModel, model_dir, ngram_text
 from evals.coding.features import Featurizer
 from evals.harness.dataset import Example, histories
 from simulator.core.codes import CODES
@@ -105,7 +105,7 @@ def _model(dense: np.ndarray, texts: list[str], models: dict[str, Any] | None = 
     from sklearn.preprocessing import StandardScaler
 
     words, chars = _vectorizers()
-    lowered = [t.lower() for t in texts]
+    lowered = [ngram_text(t) for t in texts]
     words.fit(lowered)
     chars.fit(lowered)
     return CoderModel(

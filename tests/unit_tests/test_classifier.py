@@ -11,7 +11,7 @@ import copy
 import pytest
 
 import evals.harness.train as train_module
-from evals.coding.classifier import CoderUnavailable, TrainedCoder
+from evals.coding.classifier import CoderUnavailable, TrainedCoder, ngram_text
 from evals.coding.coder import default_coder
 from evals.coding.features import Featurizer, sentences
 from evals.coding.rules import RuleCoder
@@ -113,3 +113,16 @@ def test_a_conversation_is_coded_in_order_each_turn_seeing_the_coachees_earlier_
     features = dict(zip(HISTORY_NAMES, values, strict=True))
     assert features["hist:limit_before"] == 1.0 and features["hist:previous_limit"] == 1.0
     assert history_features("Hi.", [], RuleCoder().code)[0] == 0.0
+
+
+def test_names_inside_a_sentence_carry_no_weight_in_the_ngrams():
+    """A name that went with a code in the labelled data must not code another conversation."""
+    assert ngram_text("Thanks for joining, Jack. Nothing you say goes back to Clearwell.") == (
+        "thanks for joining, somename. nothing you say goes back to somename."
+    )
+    days = "Can we meet Friday at ten, or early in March?"
+    assert ngram_text(days) == days.lower()  # days and months make a next step
+    assert ngram_text("I'm sure I'd ask Howard's team. OK, the IT team.") == (
+        "i'm sure i'd ask somename team. ok, the it team."  # "I" and acronyms are not names
+    )
+    assert ngram_text("Thanks for joining, Jack.") == ngram_text("Thanks for joining, Priya.")
