@@ -103,22 +103,14 @@ def drafted(description: str, start: str, slug: str, title: str) -> str | None:
         except RuntimeError as exc:
             st.warning(f"{exc} The draft starts from the template instead.", icon=":material/warning:")
             return None
-    data = yaml.safe_load(text) if _is_yaml(text) else None
-    if not isinstance(data, dict) or not isinstance(data.get("scenario"), dict):
+    data = scenario_form.document_data(text)
+    if data is None or not isinstance(data.get("scenario"), dict):
         st.warning(
             "The model's draft could not be read; the draft starts from the template.", icon=":material/warning:"
         )
         return None
     data["scenario"].update(id=slug, title=title)
     return to_yaml(data)
-
-
-def _is_yaml(text: str) -> bool:
-    try:
-        yaml.safe_load(text)
-    except yaml.YAMLError:
-        return False
-    return True
 
 
 # ---- the list ---------------------------------------------------------------------------------
@@ -297,9 +289,9 @@ st.markdown(
     "try the persona yourself, then publish it to your groups or use it in a workshop round."
 )
 CHANGES.show_flash()
-with st.expander("New scenario", icon=":material/add_circle:", expanded=not store.authoring.mine(viewer)):
+mine = store.authoring.mine(viewer)  # read once: creating a draft runs the page again
+with st.expander("New scenario", icon=":material/add_circle:", expanded=not mine):
     new_scenario_form()
-mine = store.authoring.mine(viewer)
 if mine:
     group_names = {g.id: g.name for g in store.authoring.shareable_groups(viewer)}
     editor(pick(mine), group_names)
