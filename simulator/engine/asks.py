@@ -42,7 +42,7 @@ class Ask:
         when = f" of {' and '.join(self.slots)}" if self.slots else ""
         return {
             AskKind.fact: f"answering {coachee}'s question: {said}",
-            AskKind.feeling: f"saying how {persona} feels, as {coachee} asked: {said}",
+            AskKind.feeling: f"saying plainly how {persona} feels, as {coachee} asked: {said}",
             AskKind.choice: f"choosing, as {coachee} asked: {said}",
             AskKind.proposal: f"saying yes, no or what instead to {coachee}'s proposal{when}",
             AskKind.reflection: f"telling {coachee} whether that is right",
@@ -68,8 +68,10 @@ PROPOSAL = re.compile(
     re.IGNORECASE,
 )
 FEELING = re.compile(
-    r"\b(how (?:do|did|does|are|were|was|is) (?:you|that|it|this)\b.*\b(?:feel|feeling|going|sit|land)|"
-    r"how (?:are|were) you (?:doing|holding up|finding)|how do you feel|how did you feel|"
+    r"\b(how (?:do|did|does|are|were|was|is|has|have) (?:you|that|it|this|all (?:of )?(?:this|that|it))\b.*"
+    r"\b(?:feel|feeling|going|sit|sitting|land|landing|leave you)|"
+    r"how (?:are|were) you (?:doing|holding up|finding)|how (?:have|has) (?:you|things|it) been|"
+    r"how do you feel|how did you feel|"
     r"what(?:'s| is| was) (?:that|it) like|feel(?:ing|s)? about|frustrat|upset|worried|disappoint|"
     r"enjoy|like most|love about|hardest for you|bother(?:s|ed)? you|\bfeel(?:s|ing)?\b|\bfelt\b)",
     re.IGNORECASE,

@@ -39,7 +39,11 @@ LEAD_NOTES_PER_TURN = 2  # notes added before it are read while the coachee type
 MAX_NOTE_DISTANCE = 0.78  # cosine distance past which a note is not about what was said
 STRONG_NOTE_DISTANCE = 0.6  # close enough to the coachee's new line to be worth its prompt tokens
 RETRY_TEMPERATURE = 1.0  # a retry that samples like the first try tends to fail like it
-RETRY_ASKS = (("repeat", "in new words"), ("narrates", "speaking as I"))  # a problem's word → what the retry's cue adds
+RETRY_ASKS = (
+    ("repeat", "in new words"),
+    ("narrates", "speaking as I"),
+    ("how it feels", "naming the feeling"),
+)  # a problem's word → what the retry's cue adds
 RETRIES = 2  # more tries after the first; they cost time only when a line is rejected
 FORTHCOMING = frozenset({Move.engage, Move.open_up})  # moves on which a fact question gets its fact
 WARM_UP_WAIT_S = 120.0  # past this a reply stops waiting for its read-ahead and goes ahead

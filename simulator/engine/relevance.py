@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from evals.coding.wordlists import FEELING
 from simulator.engine.asks import SLOT, Ask, AskKind
 
 Embed = Callable[[list[str]], Sequence[Sequence[float]]]
@@ -36,9 +35,26 @@ CONFIRM = re.compile(
     re.IGNORECASE,
 )
 
-FELT = re.compile(  # a reply to "how do you feel" names one, plainly ("fine", "rough") or as a reflection would
-    rf"\b(?:{FEELING}|fine|good|great|okay|ok|alright|bad|rough|hard|tough|happy|glad|sad|mixed|flat|bored|love|"
-    r"hate|enjoy\w*|like|bother\w*|hurts?|sting\w*|mad|pissed|gutted|numb|meh|honestly)\b",
+# A reply to "how do you feel" names a feeling: a word for one, a plain state ("fine",
+# "not bad", "all good"; at the start or said of oneself, not "a great job"), or "it feels
+# like…" with what it feels like. "Honestly" or "like" alone name nothing.
+FEELING_WORDS = (
+    r"worr\w*|nervous|anxious|stress\w*|frustrat\w*|annoy\w*|angry|furious|irritat\w*|upset|hurt|hurts|stung|"
+    r"sting\w*|disappoint\w*|tired|exhaust\w*|worn (?:out|down)|overwhelm\w*|drown\w*|scared|afraid|fear\w*|uneasy|"
+    r"uncomfortable|awkward|rushed|stuck|bored|flat|excited|glad|happy|unhappy|relieved|sad|miserable|proud|fed up|"
+    r"sick of|on edge|panic\w*|dread\w*|mixed|confident|insecure|humiliat\w*|resent\w*|rough|tough|grim|gutted|"
+    r"deflat\w*|embarrass\w*|ashamed|guilty|under pressure|pressured|struggl\w*|hammered|concerned|confused|unsure|"
+    r"not sure|lost|torn|undervalued|overlooked|unappreciated|ignored|sidelined|blindsided|swamped|stretched|"
+    r"burn(?:ed|t) out|demotivated|unmotivated|isolated|restless|numb|meh|mad|pissed|unfair|not fair|untenable|"
+    r"insult\w*|demean\w*|bad|(?:been|it'?s|so|pretty|really) (?:hard|difficult)|hard time|lonely|enjoy\w*|"
+    r"hate|bother\w*|love it|like it|don'?t like|a mess|satisfied|fulfilled|content|comfortable|a bit much|too much"
+)
+PLAIN_STATE = r"fine|good|great|okay|ok|alright|all right|better|not bad|not great"
+FELT = re.compile(
+    rf"\b(?:{FEELING_WORDS})\b"
+    rf"|^\W*(?:well,? |honestly,? |oh,? )?(?:{PLAIN_STATE})\b"
+    rf"|\b(?:i'?m|it'?s|i am|it is|been|feel|feels|felt|feeling|all|doing|pretty|mostly) (?:{PLAIN_STATE})\b"
+    r"|\b(?:feel|feels|felt|feeling) (?:like|as if|as though) (?!(?:we|you) (?:should|need|could|must)\b)",
     re.IGNORECASE,
 )
 EITHER = re.compile(r"\b(both|either|neither|the first|the second|the former|the latter|whichever)\b", re.I)

@@ -14,6 +14,8 @@ from tests.conftest import HashEmbedding
         ("What do you need from me to get the banner done by Friday?", set(), AskKind.fact),
         ("How did that feel, being left out of the meeting?", {"open_question"}, AskKind.feeling),
         ("What did you enjoy most in the last year?", set(), AskKind.feeling),
+        ("How is all of this sitting with you personally?", set(), AskKind.feeling),
+        ("How have you been, in yourself, since the decision?", set(), AskKind.feeling),
         ("Would you rather start with the banner or the PDFs?", {"closed_question"}, AskKind.choice),
         ("How about a ten-minute check-in on Wednesday at nine?", {"next_step"}, AskKind.proposal),
         ("Let's meet tomorrow at 10:30 to go through it.", set(), AskKind.proposal),
@@ -52,7 +54,7 @@ def test_the_cue_reports_the_question_in_the_script_s_persons():
     ask = read_ask("What did you enjoy most about my project?")
     assert (
         ask.cue("Jack", "Priya", "she/her")
-        == "saying how Priya feels, as Jack asked: what did she enjoy most about Jack's project"
+        == "saying plainly how Priya feels, as Jack asked: what did she enjoy most about Jack's project"
     )
     assert reported("(Aside) Are you in?", "Jack") == "aside Are they in"
 
@@ -116,7 +118,13 @@ def test_a_feeling_question_needs_a_feeling():
     ask = read_ask("How are you feeling about the project these days?")
     assert judge(ask, "Honestly? Swamped.").responsive
     assert judge(ask, "Fine, mostly. A bit tired.").responsive
+    assert judge(ask, "Pretty good so far, actually.").responsive
+    assert judge(ask, "I'm not feeling great about it.").responsive
+    assert judge(ask, "It feels like I'm always the last to know.").responsive
     assert not judge(ask, "The release goes out on Friday.").responsive
+    assert not judge(ask, "Honestly, it's just a busy job.").responsive  # "honestly" names no feeling
+    assert not judge(ask, "I'm doing a great job on it.").responsive  # "great" said of the work
+    assert not judge(ask, "I feel like we should ask Denise.").responsive  # an opinion
 
 
 def test_a_choice_needs_an_option():
