@@ -14,13 +14,18 @@ evidence is looked for, and a reply most of whose words are the probe line's wor
 responsive at all (a choice's options and a proposal's slot, which a reply may well name,
 are left out of that share). What counts as evidence then depends on the kind:
 
-- fact, feeling: one of the probe's `any_of` terms among the reply's own words;
+- fact: one of the probe's `any_of` terms among the reply's own words;
+- feeling: the same (`@feeling` holds feeling words and plain states: "frustrated",
+  "not great", "pretty good so far"), or what the feeling is like ("it feels like I'm under
+  review", with at least two content words of the reply's own; not "I feel like we should…");
+  the question's own verb ("feel") may be part of the evidence ("it doesn't feel good");
 - reflection: an `any_of` term, or a clear confirmation or correction ("exactly",
   "pretty much", "not really", "not quite");
 - proposal: an `any_of` term, a clear stance (accept: "that works", "sounds good";
   refuse: "I can't", "not enough"; counter: "how about", "instead"; defer: "let me think
   about it"), a weak one ("yes", "okay", "no", "maybe") together with the proposal's
-  `slot` (its day, time or thing, which may repeat the probe's words), or another day or
+  `slot` (its day, time or thing, which may repeat the probe's words), a plain yes or no on
+  its own ("No.", "Yeah, please."; not "Okay.", which may only say "I hear you"), or another day or
   time than the one proposed with a hedge ("no", "maybe", "could we", "I'd rather"): a
   counter-offer;
 - choice: one of the `options` named (which may repeat the probe's words), an "either",
@@ -248,6 +253,40 @@ LEXICONS: dict[str, tuple[str, ...]] = {
         "bother*",
         "not easy",
         "struggl*",
+        # plain states: how people answer "how are you finding it" ("Fine.", "Pretty good so
+        # far", "Not bad"), at the start of the reply or said of oneself or of it
+        "^fine",
+        "^good",
+        "^pretty good",
+        "it's fine",
+        "it's good",
+        "it's great",
+        "it's ok",
+        "it's okay",
+        "i'm good",
+        "i'm okay",
+        "all good",
+        "feel fine",
+        "feel good",
+        "been good",
+        "been great",
+        "been fine",
+        "been better",
+        "been hard",
+        "it's hard",
+        "hard time",
+        "doing well",
+        "doing okay",
+        "doing ok",
+        "not bad",
+        "unfair",
+        "not fair",
+        "difficult",
+        "satisf*",
+        "fulfil*",
+        "a bit much",
+        "too much",
+        "worn down",
     ),
     "daytime": (
         "monday",
@@ -388,6 +427,9 @@ LEXICONS: dict[str, tuple[str, ...]] = {
         "too late",
         "too busy",
     ),
+    # a yes or no said on its own answers a proposal; "okay", "right" or "fine" on their own
+    # may only say "I hear you"
+    "bare_stance": ("^yes", "^yeah", "^yep", "^sure", "^no", "^nope", "^absolutely not", "^not really"),
     "decide_weak": (
         "yes",
         "yeah",
@@ -627,7 +669,7 @@ class Probe(BaseModel):
             raise ValueError("a choice needs at least two options")
         if self.kind in ("fact", "feeling", "reflection") and not e.any_of:
             raise ValueError(f"a {self.kind} probe needs any_of terms")
-        masked = content(tokens(self.line))
+        masked = _masked(self)
         dead = [t for t in e.any_of if not t.startswith("@") and not _Term(t).usable(masked)]
         if dead:
             raise ValueError(f"any_of terms made of the probe line's own words can never count: {dead}")
@@ -669,6 +711,16 @@ class Verdict:
 
 
 MIN_ECHO_WORDS = 2  # one shared content word is an answer in the coachee's terms, not an echo
+MAX_BARE_STANCE_WORDS = 1  # "No.", "Yeah, please." answer a proposal; "Mm-hm. I'll look at it later." does not
+FEELING_FRAME = frozenset(stem(w) for w in ("feel", "feels", "feeling", "felt"))
+
+
+def _masked(probe: Probe) -> set[str]:
+    """The probe line's content words, which the reply's evidence may not be made of. A
+    feeling question's own verb ("how does it feel…") is its frame, not its topic: "it
+    doesn't feel good" answers it (a reply that only echoes still fails on its echo share)."""
+    masked = content(tokens(probe.line))
+    return masked - FEELING_FRAME if probe.kind == "feeling" else masked
 
 
 def echo_share(probe_line: str, reply: str, named: Iterable[str] = ()) -> float:
@@ -695,12 +747,14 @@ def judge(probe: Probe, reply: str) -> Verdict:
     share = echo_share(probe.line, reply, e.options + e.slot)
     if share >= ECHO_SHARE:
         return Verdict(False, f"mostly repeats the coachee: {share:.0%} of its words are theirs")
-    masked = content(tokens(probe.line))
+    masked = _masked(probe)
     own: list[str | None] = [None if t in masked else t for t in seq]
     full: list[str | None] = list(seq)
     topic = _first(tuple(e.any_of), own) if e.any_of else None
     if topic:
         return Verdict(True, f"addresses it: {topic!r}")
+    if probe.kind == "feeling" and (likeness := _feels_like(reply, masked)):
+        return Verdict(True, f"says what it feels like: {likeness!r}")
     if probe.kind in ("fact", "feeling"):
         return Verdict(False, "none of the expected terms in its own words")
     if probe.kind == "reflection":
@@ -713,6 +767,9 @@ def judge(probe: Probe, reply: str) -> Verdict:
         weak = _first(("@decide_weak",), own)
         if weak and (slot := _first(tuple(e.slot), full)):
             return Verdict(True, f"takes a stance ({weak!r}) on {slot!r}")
+        bare = _first(("@bare_stance",), own)
+        if bare and len(content(seq)) <= MAX_BARE_STANCE_WORDS:
+            return Verdict(True, f"a bare stance: {bare!r}")
         if (hedge := _first(("@counter_weak",), own)) and (counter := _first(("@daytime",), own)):
             return Verdict(True, f"counters ({hedge!r}) with another time: {counter!r}")
         return Verdict(False, "no accept, refuse or counter on the proposal" + (f" (only {weak!r})" if weak else ""))
@@ -722,6 +779,27 @@ def judge(probe: Probe, reply: str) -> Verdict:
     if marker := _first(("@choice",), own):
         return Verdict(True, f"answers the choice: {marker!r}")
     return Verdict(False, "names none of the options")
+
+
+FEELS_LIKE = re.compile(
+    r"\b(?:i|it|that|this)(?:'s| has| have|'ve)?(?: been)?(?: (?:really|just|kind of|sort of|a bit|a little))? "
+    r"(?:feel|feels|felt|feeling) (?:like|as if|as though) (?!(?:we|you) (?:should|need|could|must|have to)\b)(.+)",
+    re.IGNORECASE,
+)
+MIN_LIKENESS_WORDS = 2
+
+
+def _feels_like(reply: str, masked: set[str]) -> str | None:
+    """The clause of "it feels like I'm under review" or "I felt like a spare part": how a
+    person says what a feeling is like. It counts with at least MIN_LIKENESS_WORDS content
+    words of its own (not the probe line's), so "it feels like it" or an echo does not, nor
+    does "I feel like we should…", an opinion."""
+    match = FEELS_LIKE.search(reply)
+    if not match:
+        return None
+    clause = match.group(1)
+    own = content(tokens(clause)) - masked
+    return clause.strip(" .!?") if len(own) >= MIN_LIKENESS_WORDS else None
 
 
 # ---- the runner ------------------------------------------------------------------------

@@ -155,7 +155,14 @@ FEELING = probe("feeling", "How are you feeling about all this, honestly?", any_
 
 @pytest.mark.parametrize(
     "reply",
-    ["Not great. I feel like I dropped the ball.", "Embarrassed, mostly.", "Worried about Friday, to be honest."],
+    [
+        "Not great. I feel like I dropped the ball.",
+        "Embarrassed, mostly.",
+        "Worried about Friday, to be honest.",
+        "Pretty good, actually. The banner's nearly done.",
+        "It feels like I'm the last to hear anything.",
+        "I felt like a spare part in that meeting.",
+    ],
 )
 def test_a_feeling_answer_passes(reply):
     assert judge(FEELING, reply).responsive
@@ -163,7 +170,14 @@ def test_a_feeling_answer_passes(reply):
 
 @pytest.mark.parametrize(
     "reply",
-    ["The template already has a banner slot.", "Okay, noted. I'll get to it when I can.", "Honestly, all this."],
+    [
+        "The template already has a banner slot.",
+        "Okay, noted. I'll get to it when I can.",
+        "Honestly, all this.",
+        "I feel like we should get Denise in here.",  # an opinion, not a feeling
+        "It feels like all this, honestly.",  # what it is like, in the coachee's words
+        "I'm doing a great job on the banner.",  # "great" said of the work, not of oneself
+    ],
 )
 def test_a_feeling_question_answered_with_facts_or_echoes_fails(reply):
     assert not judge(FEELING, reply).responsive
@@ -191,6 +205,8 @@ CHECKIN = probe(
         ("Not tomorrow, maybe Thursday afternoon.", "counter"),
         ("Let me check my calendar and get back to you.", "defer"),
         ("Yeah, I don't mind if you come by.", "accept"),
+        ("Yeah, please.", "accept"),
+        ("No.", "refuse"),
     ],
 )
 def test_a_proposal_accepted_refused_countered_or_deferred_passes(reply, stance):
