@@ -46,6 +46,9 @@ RETRY_ASKS = (
 )  # a problem's word → what the retry's cue adds
 RETRIES = 2  # more tries after the first; they cost time only when a line is rejected
 FORTHCOMING = frozenset({Move.engage, Move.open_up})  # moves on which a fact question gets its fact
+# Moves too curt to answer anything; on the others a guarded persona still states a plain
+# fact it would tell anyone (an `always` note: when the review is, what the CEO needs).
+CURT = frozenset({Move.defend, Move.escalate, Move.disengage, Move.stay_in_role})
 WARM_UP_WAIT_S = 120.0  # past this a reply stops waiting for its read-ahead and goes ahead
 
 _warm_ups: dict[tuple[int, int], threading.Event] = {}  # (store, attempt id) -> its read-ahead in flight
@@ -403,9 +406,18 @@ class Rehearsal:
         revealed = [n.id for n in notes if n.reveal == "on_trust"]
         state = director.after_move(state, decision.move, revealed)
         direction = f"{voice.direction_for(self.scenario, decision.move)}, {self._answering(ask, state)}"
-        answer = next((r.note.text for r in retrieved if r.distance <= STRONG_NOTE_DISTANCE), "")
-        answer = answer if decision.move in FORTHCOMING and ask.kind == AskKind.fact else ""
+        answer = self._answer(ask, decision.move, retrieved)
         return Rehearsal._Plan(state, decision.move, decision.reason, direction, notes, fresh, history, ask, answer)
+
+    @staticmethod
+    def _answer(ask: Ask, move: Move, retrieved: list[Retrieved]) -> str:
+        """The note that holds the fact a question asks for, which the reply must then use:
+        any close note on a forthcoming move, a plain (`always`) one on a guarded move, none
+        on a curt move or for other asks."""
+        if ask.kind != AskKind.fact or move in CURT:
+            return ""
+        close = (r.note for r in retrieved if r.distance <= STRONG_NOTE_DISTANCE)
+        return next((n.text for n in close if move in FORTHCOMING or n.reveal == "always"), "")
 
     def _answering(self, ask: Ask, state: PersonaState) -> str:
         """What the reply answers, for the speaker cue; with a proposal, the time the persona
