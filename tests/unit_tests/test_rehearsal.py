@@ -5,6 +5,8 @@ import chromadb
 import pytest
 
 from simulator.core.models.fake import FakeScriptLLM
+from simulator.core.schema import Move, Note
+from simulator.engine.asks import read_ask
 from simulator.engine.debrief import ScoringFailed
 from simulator.engine.rehearsal import (
     MAX_MESSAGE_CHARS,
@@ -12,7 +14,7 @@ from simulator.engine.rehearsal import (
     ModelUnavailable,
     Rehearsal,
 )
-from simulator.engine.retrieval import NotesIndex
+from simulator.engine.retrieval import NotesIndex, Retrieved
 from simulator.engine.services import Services, warm_scenes
 from simulator.storage.policy import SYSTEM
 from simulator.storage.store import Store
@@ -411,3 +413,15 @@ def test_a_reply_that_narrates_a_note_is_retried_in_the_first_person(services, r
     reply = rehearsal.reply()
     assert reply.turn.text == "One delivery a week, on Mondays. That's the contract."
     assert services.model.prompts[-1].rstrip().endswith(", speaking as I):")
+
+
+def test_a_plain_fact_is_owed_on_a_guarded_move_a_kept_back_one_only_when_opening_up():
+    review = Note(id="review", topic="the 360", text="Howard's 360 review is next month.")
+    complaint = Note(id="hr", topic="a complaint", text="A specialist complained to HR.", reveal="on_trust")
+    close = [Retrieved(complaint, "", 0.2), Retrieved(review, "", 0.3)]
+    when = read_ask("When is your 360 scheduled?")
+    assert Rehearsal._answer(when, Move.deflect, close) == review.text
+    assert Rehearsal._answer(when, Move.open_up, close) == complaint.text
+    assert Rehearsal._answer(when, Move.defend, close) == ""  # curt: no fact owed
+    assert Rehearsal._answer(when, Move.engage, [Retrieved(review, "", 0.7)]) == ""  # not about the question
+    assert Rehearsal._answer(read_ask("How do you feel about it?"), Move.engage, close) == ""
