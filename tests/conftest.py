@@ -21,7 +21,8 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 class ScriptedCoder:
-    """Codes a line by the [code, code] tags written at its end, e.g. "No. [limit]".
+    """Codes a line by the [code, code] tags written at its end, e.g. "No. [limit]"; a tag
+    ending in "?" is a code given with little margin ("[blame?]").
 
     Tests decide exactly which codes a turn carries, like a fake model's queued answers;
     the real coder has tests of its own. Records what it was asked.
@@ -32,9 +33,11 @@ class ScriptedCoder:
 
     def code(self, text: str, context: str | None = None) -> CodedTurn:
         self.calls.append((text, context))
-        match = re.search(r"\[([a-z_, ]+)\]\s*$", text)
-        codes = frozenset(c.strip() for c in match.group(1).split(",")) if match else frozenset()
-        return CodedTurn(codes=codes, cues={c: text for c in codes})
+        match = re.search(r"\[([a-z_, ?]+)\]\s*$", text)
+        tags = [c.strip() for c in match.group(1).split(",")] if match else []
+        codes = frozenset(c.rstrip("?") for c in tags)
+        unsure = tuple(c.rstrip("?") for c in tags if c.endswith("?"))
+        return CodedTurn(codes=codes, cues={c: text for c in codes}, unsure=unsure)
 
 
 class HashEmbedding(EmbeddingFunction[Documents]):

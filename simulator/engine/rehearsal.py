@@ -303,7 +303,13 @@ class Rehearsal:
         [coded] = code_spoken(self.services.coder, [(text, context)], [self.scenario.briefing.coachee_name], earlier)
         lead = [n.id for n in self._lead_notes(turns)]
         return self.services.store.add_turn(
-            self.attempt.id, "coachee", text, codes=sorted(coded.codes), cues=dict(coded.cues), notes=lead
+            self.attempt.id,
+            "coachee",
+            text,
+            codes=sorted(coded.codes),
+            cues=dict(coded.cues),
+            unsure=sorted(set(coded.unsure) & coded.codes),
+            notes=lead,
         )
 
     # ---- a persona turn --------------------------------------------------------------
@@ -381,11 +387,14 @@ class Rehearsal:
         decision = director.Decision(self.scenario.resting_move, "")
         for turn in turns[last_persona + 1 :]:
             codes = frozenset(turn.codes or [])
+            unsure = frozenset(turn.unsure or []) & codes
             role_break = guard.is_role_break(turn.text)
-            state = update(state, codes, self.scenario, self.difficulty, text=turn.text, role_break=role_break)
+            state = update(
+                state, codes, self.scenario, self.difficulty, text=turn.text, role_break=role_break, unsure=unsure
+            )
             decision = director.choose(
                 state,
-                codes,
+                codes - (unsure & director.HOSTILE),  # a line that may not be hostile is not answered as if it were
                 self.scenario,
                 self.difficulty,
                 role_break=role_break,

@@ -43,6 +43,7 @@ DEFAULT_SUPPORT: dict[str, Reaction] = {
     "pressure": Reaction(trust=-8, frustration=8),
 }
 
+UNSURE_WEIGHT = 0.5  # a code the coder gave with little margin moves the persona half as much
 LONG_TURN_WORDS = 90  # a monologue: the persona loses patience a little
 CALM_DRIFT = 2.0  # frustration eases by this much on a turn with nothing negative in it
 NEGATIVE_CODES = frozenset({"dismissal", "blame", "unsolicited_advice", "over_apology"})
@@ -130,10 +131,12 @@ def support_events(turn: int, text: str, codes: frozenset[str], scenario: Scenar
     ]
 
 
-def _moved(reaction: Reaction, level: DifficultyLevel, trust: float, frustration: float) -> tuple[float, float]:
+def _moved(
+    reaction: Reaction, level: DifficultyLevel, trust: float, frustration: float, weight: float = 1.0
+) -> tuple[float, float]:
     """Trust and frustration after one reaction, gains scaled by the difficulty level."""
-    trust += reaction.trust * (level.trust_gain if reaction.trust > 0 else 1.0)
-    frustration += reaction.frustration * (level.frustration_gain if reaction.frustration > 0 else 1.0)
+    trust += weight * reaction.trust * (level.trust_gain if reaction.trust > 0 else 1.0)
+    frustration += weight * reaction.frustration * (level.frustration_gain if reaction.frustration > 0 else 1.0)
     return trust, frustration
 
 
@@ -146,16 +149,20 @@ def update(
     words: int = 0,
     role_break: bool = False,
     text: str = "",
+    unsure: frozenset[str] = frozenset(),
 ) -> PersonaState:
     """The state after one coachee turn; pure, so it can be tested and replayed.
 
     `text` is the line itself: read for offers of help and pressure (`support_events`), and
-    counted for its length unless `words` is given."""
+    counted for its length unless `words` is given. Codes in `unsure` (given by the coder
+    with little margin) move the persona by UNSURE_WEIGHT: a person reacts less to a line
+    that could be read either way."""
     level = scenario.difficulty[difficulty]
     words = words or len(text.split())
     trust, frustration = state.trust, state.frustration
     for code in sorted(codes):
-        trust, frustration = _moved(reaction_for(scenario, code), level, trust, frustration)
+        weight = UNSURE_WEIGHT if code in unsure else 1.0
+        trust, frustration = _moved(reaction_for(scenario, code), level, trust, frustration, weight)
     events = support_events(state.turn + 1, text, codes, scenario)
     for event in events:
         trust, frustration = _moved(support_reaction(scenario, event.kind), level, trust, frustration)

@@ -90,6 +90,7 @@ class Turn(Base):
     text: Mapped[str] = mapped_column(Text)
     codes: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
     cues: Mapped[dict[str, str] | None] = mapped_column(JSON, nullable=True)
+    unsure: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)  # codes given with little margin
     state: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     move: Mapped[str | None] = mapped_column(String(32), nullable=True)
     direction: Mapped[str | None] = mapped_column(String(200), nullable=True)

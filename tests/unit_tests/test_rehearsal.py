@@ -165,6 +165,19 @@ def test_trust_rises_over_two_offers_of_help_and_falls_over_two_pushes(services)
     assert replies[pushed][-1].state["support"][-1] == {"turn": 2, "kind": "pressure", "span": pushes[1]}
 
 
+def test_a_line_coded_blame_with_little_margin_moves_the_persona_less_and_is_not_met_as_hostile(services):
+    sure = Rehearsal.start(services, services.store.user("s"), "catering_dispute", "standard")
+    unsure = Rehearsal.start(services, services.store.user("u"), "catering_dispute", "standard")
+    start = sure.state().trust
+    sure.submit("Thanks for taking the time. [blame]")
+    unsure.submit("Thanks for taking the time. [blame?]")
+    assert unsure.turns()[-1].unsure == ["blame"] and unsure.turns()[-1].codes == ["blame"]  # scored as given
+    hostile, ambiguous = sure.reply().turn, unsure.reply().turn
+    assert start - hostile.state["trust"] == pytest.approx(2 * (start - ambiguous.state["trust"]))
+    assert hostile.move in {"defend", "escalate"}
+    assert ambiguous.move not in {"defend", "escalate"}
+
+
 def test_replies_draw_on_retrieved_notes(rehearsal, services):
     rehearsal.submit("What does the contract say about deliveries? [open_question]")
     reply = rehearsal.reply()
