@@ -47,7 +47,7 @@ FEELING_WORDS = (
     r"not sure|lost|torn|undervalued|overlooked|unappreciated|ignored|sidelined|blindsided|swamped|stretched|"
     r"burn(?:ed|t) out|demotivated|unmotivated|isolated|restless|numb|meh|mad|pissed|unfair|not fair|untenable|"
     r"insult\w*|demean\w*|bad|(?:been|it'?s|so|pretty|really) (?:hard|difficult)|hard time|lonely|enjoy\w*|"
-    r"hate|bother\w*|love it|like it|don'?t like|a mess|satisfied|fulfilled|content|comfortable|a bit much|too much"
+    r"hate|bother\w*|love it|like it|don'?t like|a mess|satisfied|fulfilled|comfortable|a bit much|too much"
 )
 PLAIN_STATE = r"fine|good|great|okay|ok|alright|all right|better|not bad|not great"
 FELT = re.compile(
