@@ -120,10 +120,16 @@ def rehearse(
 def main() -> None:
     from sqlalchemy.exc import OperationalError
 
+    from simulator.core.models.llama_build import BuildMissing
+    from simulator.core.models.weights import ModelNotInstalled
+
     try:
         app(prog_name=f"{Path(sys.executable).name} -m simulator")
     except OperationalError as exc:  # a database server that is down or refuses: say so, no traceback
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         message = f"The database could not be reached ({reason}). Check SPARRING_DATABASE_URL and that the server runs."
         typer.secho(message, fg=typer.colors.RED, err=True)
+        raise SystemExit(1) from None
+    except (ModelNotInstalled, BuildMissing) as exc:  # their message says what to install and how
+        typer.secho(str(exc), fg=typer.colors.RED, err=True)
         raise SystemExit(1) from None

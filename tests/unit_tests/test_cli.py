@@ -137,3 +137,14 @@ def test_the_rehearsal_bench_counts_a_turn_in_character_if_any_try_was(problems,
     from benchmarks.rehearsal_bench import _in_character
 
     assert _in_character(problems) is in_character
+
+
+def test_a_model_that_is_not_installed_gets_the_install_command_not_a_traceback(tmp_path: Path) -> None:
+    env = os.environ | {"SPARRING_DATA_DIR": str(tmp_path), "SPARRING_LLM": "embedded"}
+    env.pop("SPARRING_MODELS_DIR", None)
+    script = tmp_path / "lines.txt"
+    script.write_text("Hello, Howard.\n")
+    command = [sys.executable, "-m", "simulator", "rehearse", "--scenario", "hypercritical_manager"]
+    done = subprocess.run([*command, "--script", str(script)], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert "is not installed" in done.stderr and "models install" in done.stderr and "Traceback" not in done.stderr
